@@ -1,0 +1,9 @@
+'use strict';
+const { openTypeorm, label } = require('./common/typeorm');
+
+module.exports = {
+  library: 'typeorm',
+  backend: 'postgres',
+  label,
+  open: (ctx) => openTypeorm({ type: 'postgres', url: ctx.url, poolSize: 10 }, { types: { float: 'double precision' }, bulkChunk: 1000 }),
+};

@@ -1,0 +1,200 @@
+import type { ColumnDefault, ColumnDefinition, TableDefinition } from '../../schema/table-definition';
+import type { ConflictClause, InsertNode } from '../../query/nodes';
+import type { ColumnType } from '../column-types';
+import { Dialect, type ValueReader } from '../dialect';
+import { ISOLATION_LEVELS, type BeginOptions, type IsolationLevel } from '../transaction-options';
+import { toBigInt, toBuffer, toInstant } from '../value-conversion';
+import { assumedFeatures, type MysqlServerFeatures } from './server-info';
+import { formatWallClock, UTC, type FixedOffset } from './time-zone';
+import { EXPRESSION_DEFAULT_TYPES, mysqlColumnType, mysqlReaders } from './types';
+
+export interface MysqlDialectSettings {
+  /** The configured backend name; the server's own answer replaces it at open. */
+  readonly flavour?: 'mysql' | 'mariadb';
+  /** Offset `datetime` values are stored in; default UTC. */
+  readonly timezone?: FixedOffset;
+  /** Table defaults written by CREATE TABLE. */
+  readonly charset?: string;
+  readonly collation?: string;
+}
+
+/** MySQL's `LIMIT` has no "all": the largest BIGINT UNSIGNED is the documented stand-in. */
+const NO_LIMIT = '18446744073709551615';
+
+/**
+ * MySQL and MariaDB: backtick quoting, `?` placeholders, `ON DUPLICATE KEY UPDATE` upserts,
+ * RETURNING where the server has it (MariaDB 10.5+). One class for both: the differences are
+ * features of the connected server, which `useServer` sets once the backend has asked.
+ */
+export class MysqlDialect extends Dialect {
+  /** MySQL's limit on placeholders in one prepared statement. */
+  override readonly maxParameters = 65535;
+  readonly isolationLevels: readonly IsolationLevel[] = ISOLATION_LEVELS;
+
+  private features: MysqlServerFeatures;
+  private readonly offset: FixedOffset;
+  private readonly charset: string;
+  private readonly collation: string;
+  private readonly readers: Partial<Record<ColumnType, ValueReader>>;
+
+  constructor(settings: MysqlDialectSettings = {}) {
+    super();
+    this.features = assumedFeatures(settings.flavour ?? 'mysql');
+    this.offset = settings.timezone ?? UTC;
+    this.charset = settings.charset ?? 'utf8mb4';
+    this.collation = settings.collation ?? `${this.charset}_bin`;
+    this.readers = mysqlReaders(this.offset);
+  }
+
+  get name(): string {
+    return this.features.flavour;
+  }
+
+  /** RETURNING is decided by the server version, known after the first connect. */
+  get supportsReturning(): boolean {
+    return this.features.returning;
+  }
+
+  get server(): MysqlServerFeatures {
+    return this.features;
+  }
+
+  /** Adopt what the connected server supports (called by the backend when it opens). */
+  useServer(features: MysqlServerFeatures): void {
+    this.features = features;
+  }
+
+  quoteIdentifier(name: string): string {
+    if (name.includes('\0')) throw new TypeError('a MySQL identifier cannot contain a NUL character');
+    return name.includes('`') ? '`' + name.replace(/`/g, '``') + '`' : '`' + name + '`';
+  }
+
+  placeholder(): string {
+    return '?';
+  }
+
+  columnType(column: ColumnDefinition): string {
+    return mysqlColumnType(column);
+  }
+
+  valueReader(type: ColumnType): ValueReader | undefined {
+    return this.readers[type];
+  }
+
+  override toDriverValue(type: ColumnType | undefined, value: unknown): unknown {
+    if (value === null || value === undefined) return null;
+    switch (type) {
+      case 'bigint':
+        // Bound as a 64-bit integer (see session.ts), never through a float or a string comparison.
+        return toBigInt(value);
+      case 'datetime':
+        // mysql2 writes a Date's wall clock in the connection's offset, the one readers use.
+        return toInstant(value);
+      default:
+        return super.toDriverValue(type, value);
+    }
+  }
+
+  /** Raw-query values: objects and arrays travel as JSON text (MariaDB refuses mysql2's JSON bind type). */
+  protected override untypedToDriver(value: unknown): unknown {
+    if (value === null || typeof value !== 'object' || value instanceof Date || Buffer.isBuffer(value)) return value;
+    if (value instanceof Uint8Array) return toBuffer(value);
+    return JSON.stringify(value);
+  }
+
+  // ---- queries ---------------------------------------------------------------------------
+
+  /**
+   * MySQL reacts to a collision on any unique key (the target only documents intent). "Do
+   * nothing" assigns a key column to itself: unlike INSERT IGNORE, it does not also turn NOT
+   * NULL, foreign key, check and truncation errors into warnings.
+   */
+  protected override compileOnConflict(clause: ConflictClause): string {
+    if (clause.update.length === 0) {
+      const column = this.quoteIdentifier(clause.target[0]!);
+      return ` ON DUPLICATE KEY UPDATE ${column} = ${column}`;
+    }
+    if (this.features.rowAlias) {
+      // VALUES(col) is deprecated since MySQL 8.0.20; the row alias replaces it. The alias may
+      // not equal the table's name, hence one no schema is likely to use.
+      const alias = this.quoteIdentifier('ar_new_row');
+      const set = clause.update.map((c) => `${this.quoteIdentifier(c)} = ${alias}.${this.quoteIdentifier(c)}`);
+      return ` AS ${alias} ON DUPLICATE KEY UPDATE ${set.join(', ')}`;
+    }
+    const set = clause.update.map((c) => `${this.quoteIdentifier(c)} = VALUES(${this.quoteIdentifier(c)})`);
+    return ` ON DUPLICATE KEY UPDATE ${set.join(', ')}`;
+  }
+
+  protected override compileInsertDefaults(node: InsertNode): string {
+    return `INSERT INTO ${this.quoteIdentifier(node.table)} () VALUES ()${this.compileReturning(node.returning)}`;
+  }
+
+  protected override compileLimitOffset(node: { limit?: number; offset?: number }, params: unknown[]): string {
+    if (node.offset !== undefined && node.limit === undefined) {
+      return ` LIMIT ${NO_LIMIT} OFFSET ${this.bind(params, node.offset)}`;
+    }
+    return super.compileLimitOffset({ ...node, orderBy: [] }, params);
+  }
+
+  // ---- DDL -------------------------------------------------------------------------------
+
+  override compileCreateTable(table: TableDefinition, options: { ifNotExists?: boolean } = {}): string {
+    // InnoDB for transactions and foreign keys; the collation is explicit so that comparisons
+    // do not depend on the server's defaults.
+    return (
+      super.compileCreateTable(table, options) +
+      ` ENGINE=InnoDB DEFAULT CHARSET=${this.charset} COLLATE=${this.collation}`
+    );
+  }
+
+  protected override primaryKeyClause(column: ColumnDefinition): string {
+    return column.autoIncrement ? 'AUTO_INCREMENT PRIMARY KEY' : 'PRIMARY KEY';
+  }
+
+  protected override literal(type: ColumnType, value: ColumnDefault): string {
+    if (value === null) return 'NULL';
+    let sql: string;
+    switch (type) {
+      case 'boolean':
+        sql = this.toDriverValue(type, value) ? '1' : '0';
+        break;
+      case 'bigint':
+        sql = toBigInt(value).toString();
+        break;
+      case 'decimal':
+        // toDecimalString has checked it is a plain number: safe to write unquoted.
+        sql = String(this.toDriverValue(type, value));
+        break;
+      case 'datetime':
+        sql = this.quoteString(formatWallClock(toInstant(value), this.offset));
+        break;
+      default:
+        sql = super.literal(type, value);
+    }
+    return EXPRESSION_DEFAULT_TYPES.has(type) ? `(${sql})` : sql;
+  }
+
+  /**
+   * A string literal for DDL. Whether a backslash escapes depends on the session's sql_mode
+   * (NO_BACKSLASH_ESCAPES), so a string holding one is written as hex with a character set
+   * introducer, which reads the same in every mode.
+   */
+  protected override quoteString(value: string): string {
+    if (value.includes('\0')) throw new TypeError('a default cannot contain a NUL character');
+    if (value.includes('\\')) return `_utf8mb4 X'${Buffer.from(value, 'utf8').toString('hex')}'`;
+    return `'${value.replace(/'/g, "''")}'`;
+  }
+
+  // ---- transactions ----------------------------------------------------------------------
+
+  /** `SET TRANSACTION` (no SESSION) applies to the next transaction only, on this connection. */
+  override beginTransaction(options: BeginOptions = {}): string[] {
+    const statements: string[] = [];
+    if (options.isolation) {
+      if (!ISOLATION_LEVELS.includes(options.isolation)) throw new TypeError(`unknown isolation level`);
+      statements.push(`SET TRANSACTION ISOLATION LEVEL ${options.isolation}`);
+    }
+    statements.push(options.readOnly ? 'START TRANSACTION READ ONLY' : 'START TRANSACTION');
+    return statements;
+  }
+}

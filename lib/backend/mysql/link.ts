@@ -1,0 +1,143 @@
+import type { CompiledQuery } from '../../query/nodes';
+import { LiveResult, type StreamHooks } from './live-result';
+import { SERVER_STATUS_IN_TRANS, type Mysql2Module, type RawCallback, type RawConnection, type RawResultHeader } from './driver';
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * One physical connection to the server, as the pool holds it. Statements with bound values go
+ * through `execute()` (a server-side prepared statement, cached per connection up to
+ * `maxPreparedStatements`, least recently used closed first); statements without values, which
+ * include transaction control and DDL that some servers will not prepare, go through `query()`.
+ */
+export class MysqlLink {
+  /** Set when the socket closed or failed: the pool throws the link away instead of reusing it. */
+  broken = false;
+  /** Closed instead of pooled when given back (a KILL QUERY may still be on its way to it). */
+  retired = false;
+  /** From the server's status flags after each statement: a transaction is open on this link. */
+  inTransaction = false;
+  private active?: LiveResult;
+
+  constructor(
+    readonly raw: RawConnection,
+    private readonly driver: Mysql2Module,
+  ) {
+    // Without a listener, an error on an idle connection (KILL, server restart) would be thrown
+    // from an EventEmitter and crash the process.
+    raw.on('error', (error: unknown) => this.markBroken(error));
+    raw.on('end', () => this.markBroken(connectionLost()));
+  }
+
+  get threadId(): number | null {
+    return this.raw.threadId;
+  }
+
+  /** Run one statement; resolves with rows (an array) or the OK packet's header. */
+  run(query: CompiledQuery): Promise<unknown> {
+    const active = this.active;
+    if (active !== undefined) {
+      this.active = undefined;
+      if (!active.received) return active.detach().then(() => this.send(query));
+    }
+    return this.send(query);
+  }
+
+  /** Start a statement whose rows are read as the caller iterates. */
+  async stream(query: CompiledQuery, batchSize: number, hooks: StreamHooks): Promise<LiveResult> {
+    const previous = this.active;
+    if (previous !== undefined && !previous.received) await previous.detach();
+    // On a closed connection mysql2 reports a command without a callback on the connection, not
+    // on the command: the result would wait forever for rows.
+    if (this.broken) throw connectionLost();
+    const options = { sql: query.sql, values: this.bindable(query.params) };
+    const command = query.params.length === 0 ? this.raw.query(options) : this.raw.execute(options);
+    const result = new LiveResult(this.raw, command, batchSize, hooks);
+    this.active = result;
+    if (this.broken) result.fail(connectionLost());
+    return result;
+  }
+
+  /** Close politely (COM_QUIT), or at once if that takes too long. */
+  close(): Promise<void> {
+    if (this.broken) {
+      this.destroy();
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.destroy();
+        resolve();
+      }, 1000);
+      timer.unref();
+      try {
+        this.raw.end(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      } catch {
+        clearTimeout(timer);
+        this.destroy();
+        resolve();
+      }
+    });
+  }
+
+  /** Drop the connection now, even mid-result (the socket is destroyed so the server stops sending). */
+  destroy(): void {
+    this.broken = true;
+    try {
+      this.raw.destroy();
+      this.raw.stream?.destroy();
+    } catch {
+      // already closed
+    }
+  }
+
+  private send(query: CompiledQuery): Promise<unknown> {
+    return new Promise<unknown>((resolve, reject) => {
+      const callback: RawCallback = (error, result) => {
+        if (error) {
+          if (error.fatal) this.broken = true;
+          reject(error);
+          return;
+        }
+        const status = (result as RawResultHeader | undefined)?.serverStatus;
+        if (typeof status === 'number') this.inTransaction = (status & SERVER_STATUS_IN_TRANS) !== 0;
+        resolve(result);
+      };
+      try {
+        if (query.params.length === 0) this.raw.query({ sql: query.sql }, callback);
+        else this.raw.execute({ sql: query.sql, values: this.bindable(query.params) }, callback);
+      } catch (error) {
+        reject(error);
+      }
+    });
+  }
+
+  /** BigInts bind as 64-bit integers: as strings, MySQL would compare them to numbers as doubles. */
+  private bindable(params: readonly unknown[]): unknown[] {
+    let values: unknown[] | undefined;
+    for (let i = 0; i < params.length; i++) {
+      const value = params[i];
+      if (typeof value !== 'bigint') continue;
+      values ??= params.slice();
+      const typed = this.driver.TypedParameter;
+      values[i] = typed && value >= INT64_MIN && value <= INT64_MAX ? typed.LONGLONG(value) : value.toString();
+    }
+    return values ?? (params as unknown[]);
+  }
+
+  private markBroken(error: unknown): void {
+    this.broken = true;
+    const active = this.active;
+    this.active = undefined;
+    active?.fail(error);
+  }
+}
+
+/** What a result in flight fails with when the server closes the socket without an error packet. */
+function connectionLost(): Error {
+  return Object.assign(new Error('Connection lost: the server closed the connection'), { code: 'PROTOCOL_CONNECTION_LOST', fatal: true });
+}

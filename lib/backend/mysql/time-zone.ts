@@ -1,0 +1,46 @@
+/**
+ * DATETIME has no zone: it stores wall-clock digits. To round-trip a JavaScript Date exactly, the
+ * library fixes one offset per connection and uses it everywhere: the driver converts Dates with
+ * it, the session's `time_zone` is set to it (so `NOW()` agrees), and DDL defaults are written in
+ * it. Only fixed offsets are accepted: a named zone with daylight saving time has wall-clock
+ * hours that happen twice or never, so it cannot round-trip every instant.
+ */
+export interface FixedOffset {
+  /** What mysql2's `timezone` option takes: `'Z'` or `'+HH:MM'`. */
+  readonly driver: string;
+  /** What `SET time_zone = ...` takes: `'+HH:MM'`. */
+  readonly session: string;
+  readonly minutes: number;
+}
+
+const OFFSET = /^([+-])(\d{2}):(\d{2})$/;
+
+export const UTC: FixedOffset = { driver: 'Z', session: '+00:00', minutes: 0 };
+
+/** Parse a `timezone` option, or return undefined when it is not a fixed offset. */
+export function parseFixedOffset(value: string | undefined): FixedOffset | undefined {
+  if (value === undefined || value === 'Z' || value === 'z' || value === 'UTC') return UTC;
+  const match = OFFSET.exec(value);
+  if (!match) return undefined;
+  const hours = Number(match[2]);
+  const minutes = Number(match[3]);
+  // MySQL accepts offsets from -13:59 to +14:00.
+  if (hours > 14 || minutes > 59 || (hours === 14 && minutes > 0)) return undefined;
+  const total = (match[1] === '-' ? -1 : 1) * (hours * 60 + minutes);
+  if (total === 0) return UTC;
+  return { driver: value, session: value, minutes: total };
+}
+
+/** `YYYY-MM-DD HH:MM:SS.mmm` of an instant, as the wall clock at `offset` shows it. */
+export function formatWallClock(date: Date, offset: FixedOffset): string {
+  const shifted = new Date(date.getTime() + offset.minutes * 60_000);
+  const iso = shifted.toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ for years 0..9999
+  return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
+}
+
+/** The instant a `YYYY-MM-DD HH:MM:SS[.ffffff]` wall-clock string at `offset` stands for. */
+export function parseWallClock(text: string, offset: FixedOffset): Date {
+  const iso = text.length === 10 ? `${text}T00:00:00` : text.replace(' ', 'T').slice(0, 23);
+  const date = new Date(`${iso}Z`);
+  return offset.minutes === 0 ? date : new Date(date.getTime() - offset.minutes * 60_000);
+}

@@ -1,0 +1,43 @@
+import type { CommonConnectionOptions } from '../../connection/common-options';
+
+/**
+ * A password, or a function that returns one when a connection opens (rotating credentials such
+ * as cloud IAM tokens). Passed to `pg` as is.
+ */
+export type PostgresPassword = string | (() => string | Promise<string>);
+
+/**
+ * TLS settings passed to `pg` (and from there to Node's `tls.connect`) unchanged: `true` to
+ * verify the server's certificate against the system's CAs, or an object with `ca`, `cert`,
+ * `key`, `rejectUnauthorized`, ...
+ */
+export type PostgresSslOptions = boolean | Record<string, unknown>;
+
+export interface PostgresConnectionOptions extends CommonConnectionOptions {
+  backend: 'postgres';
+  /**
+   * `postgres://user:password@host:5432/database?sslmode=require`. The fields below, when also
+   * given, override the URL's parts (handy for keeping the password out of the URL).
+   */
+  url?: string;
+  /** Host name, IP address, or a Unix socket directory (starting with `/`). */
+  host?: string;
+  /** Default 5432. */
+  port?: number;
+  user?: string;
+  password?: PostgresPassword;
+  database?: string;
+  ssl?: PostgresSslOptions;
+  /**
+   * The schema tables live in (the session's `search_path`, and nothing else on it). It must
+   * exist; the connection fails at startup with a clear error if it does not. Default: the
+   * server's default search path (`"$user", public`).
+   */
+  schema?: string;
+  /** Shown in `pg_stat_activity.application_name`. */
+  applicationName?: string;
+  /** Server-side `statement_timeout` for every statement; default none. */
+  statementTimeoutMs?: number;
+  /** Server-side `lock_timeout`: a statement waiting this long for a lock fails with LockTimeoutError. */
+  lockTimeoutMs?: number;
+}

@@ -1,0 +1,83 @@
+import type { ColumnType } from '../column-types';
+import { Dialect, type ValueReader } from '../dialect';
+import { ISOLATION_LEVELS, type BeginOptions, type IsolationLevel } from '../transaction-options';
+import { toBigInt, toInstant } from '../value-conversion';
+import type { ColumnDefinition } from '../../schema/table-definition';
+import { SQLITE_READERS, sqliteColumnType } from './types';
+
+export class SqliteDialect extends Dialect {
+  readonly name: string = 'sqlite';
+  readonly supportsReturning = true;
+  /** SQLITE_MAX_VARIABLE_NUMBER since SQLite 3.32. */
+  override readonly maxParameters = 32766;
+  /**
+   * Every SQLite transaction is SERIALIZABLE, which gives at least what each weaker level
+   * promises: asking for any level gets that (stronger, never weaker) behaviour.
+   */
+  readonly isolationLevels: readonly IsolationLevel[] = ISOLATION_LEVELS;
+
+  quoteIdentifier(name: string): string {
+    return '"' + name.replace(/"/g, '""') + '"';
+  }
+
+  placeholder(): string {
+    return '?';
+  }
+
+  columnType(column: ColumnDefinition): string {
+    return sqliteColumnType(column);
+  }
+
+  valueReader(type: ColumnType): ValueReader | undefined {
+    return SQLITE_READERS[type];
+  }
+
+  override toDriverValue(type: ColumnType | undefined, value: unknown): unknown {
+    if (value === null || value === undefined) return null;
+    switch (type) {
+      case 'boolean':
+        return value ? 1 : 0;
+      case 'datetime':
+        return toInstant(value).toISOString();
+      case 'bigint':
+        return toBigInt(value);
+      default:
+        return super.toDriverValue(type, value);
+    }
+  }
+
+  /** better-sqlite3 binds only numbers, strings, bigints, Buffers and null. */
+  protected override untypedToDriver(value: unknown): unknown {
+    if (typeof value === 'boolean') return value ? 1 : 0;
+    if (value instanceof Date) return value.toISOString();
+    if (value instanceof Uint8Array || typeof value !== 'object') return value;
+    return JSON.stringify(value);
+  }
+
+  protected override compileLimitOffset(
+    node: { limit?: number; offset?: number },
+    params: unknown[],
+  ): string {
+    // SQLite accepts OFFSET only after a LIMIT; -1 means "no limit".
+    if (node.offset !== undefined && node.limit === undefined) {
+      return ` LIMIT -1 OFFSET ${this.bind(params, node.offset)}`;
+    }
+    return super.compileLimitOffset({ ...node, orderBy: [] }, params);
+  }
+
+  protected override primaryKeyClause(column: ColumnDefinition): string {
+    // AUTOINCREMENT keeps SQLite from reusing the id of a deleted last row.
+    return column.autoIncrement ? 'PRIMARY KEY AUTOINCREMENT' : 'PRIMARY KEY NOT NULL';
+  }
+
+  protected override literal(type: ColumnType, value: string | number | boolean | null): string {
+    if (typeof value === 'boolean') return value ? '1' : '0';
+    return super.literal(type, value);
+  }
+
+  override beginTransaction(options: BeginOptions = {}): string[] {
+    // IMMEDIATE takes the write lock up front, so two processes sharing the file cannot both
+    // read and then deadlock on upgrading to write (SQLITE_BUSY mid-transaction).
+    return [options.readOnly ? 'BEGIN DEFERRED' : 'BEGIN IMMEDIATE'];
+  }
+}

@@ -1,0 +1,20 @@
+import type { CommonConnectionOptions } from '../../connection/common-options';
+
+export interface SqliteConnectionOptions extends CommonConnectionOptions {
+  backend: 'sqlite';
+  /** A file path (parent folders are created) or `':memory:'`. */
+  database: string;
+  /** Open read-only. */
+  readonly?: boolean;
+  /** Journal mode for file databases; default `'wal'` (readers never block the writer). */
+  journalMode?: 'wal' | 'delete' | 'truncate' | 'persist' | 'memory' | 'off';
+  /**
+   * Durability; default `'normal'`, which in WAL mode survives a process crash at any point
+   * (only a power loss can drop the last commits). Use `'full'` to survive power loss too.
+   */
+  synchronous?: 'off' | 'normal' | 'full' | 'extra';
+  /** How long a statement waits for another process's lock on the file; default 5000. */
+  busyTimeoutMs?: number;
+  /** Enforce foreign keys; default true. */
+  foreignKeys?: boolean;
+}

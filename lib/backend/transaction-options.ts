@@ -1,0 +1,15 @@
+/** The four ANSI isolation levels; each Dialect maps the ones its database really provides. */
+export type IsolationLevel = 'READ UNCOMMITTED' | 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE';
+
+export const ISOLATION_LEVELS: readonly IsolationLevel[] = [
+  'READ UNCOMMITTED',
+  'READ COMMITTED',
+  'REPEATABLE READ',
+  'SERIALIZABLE',
+];
+
+/** What a backend needs to begin a local transaction. */
+export interface BeginOptions {
+  readonly isolation?: IsolationLevel;
+  readonly readOnly?: boolean;
+}

@@ -1,0 +1,262 @@
+import { constructBackend, type BackendLogger } from '../backend/storage-backend';
+import { resolveCoordinatorOptions, type CoordinatorOptions } from '../distributed/coordinator-options';
+import { TransactionCoordinator } from '../distributed/transaction-coordinator';
+import { ConfigurationError } from '../errors';
+import { modelMetadata, type AnyModelClass } from '../model/metadata';
+import { SchemaManager } from '../schema/schema-manager';
+import { activateRegistry, bindingsChanged, deactivateRegistry, type ModelConnectionSource } from './active-registries';
+import { validateOptions, type ValidatedConnection } from './config-validation';
+import { Connection } from './connection';
+import type { ActiveRecordOptions } from './connection-options';
+import { consoleLogger } from './console-logger';
+
+/**
+ * The connections of one application (or one plain script), and which connection each model
+ * lives on. ActiveRecordModule makes one per Nest application; outside Nest,
+ * `await ConnectionRegistry.open({ connections, models })` does the same.
+ */
+export class ConnectionRegistry implements ModelConnectionSource {
+  readonly schema: SchemaManager;
+  private readonly connections = new Map<string, Connection>();
+  private readonly bindings = new Map<AnyModelClass, string>();
+  private readonly synchronized = new Set<string>();
+  private defaultName?: string;
+  private explicitDefault = false;
+  private closed = false;
+  private coordinatorOptions?: CoordinatorOptions;
+  private transactionCoordinator?: TransactionCoordinator;
+
+  constructor(private readonly logger: BackendLogger = consoleLogger) {
+    this.schema = new SchemaManager(this);
+    activateRegistry(this);
+  }
+
+  /** Open a set of connections outside Nest: validate, connect, bind models, synchronize. */
+  static async open(options: ActiveRecordOptions): Promise<ConnectionRegistry> {
+    const registry = new ConnectionRegistry(options.logger);
+    try {
+      await registry.addConnections(options);
+      await registry.synchronize();
+      await registry.startCoordinator();
+      return registry;
+    } catch (error) {
+      await registry.close();
+      throw error;
+    }
+  }
+
+  /**
+   * Validate and open a set of connections, all or none: if one cannot open, the others of the
+   * set are closed again before the error is raised.
+   */
+  async addConnections(options: ActiveRecordOptions, source?: string): Promise<string[]> {
+    this.assertOpen();
+    const validated = validateOptions(options, source);
+    for (const entry of validated) {
+      if (this.connections.has(entry.name)) {
+        throw new ConfigurationError(
+          `Connection '${entry.name}' is defined twice in this application (by two ActiveRecordModule.forRoot/forRootAsync ` +
+            `calls); every connection needs its own name`,
+          { connection: entry.name, field: entry.path },
+        );
+      }
+    }
+    this.adoptDefault(options.defaultConnection, validated[0]!.name);
+    this.adoptCoordinatorOptions(options.coordinator);
+    const created = validated.map((entry) => this.createConnection(entry, options));
+    for (const connection of created) this.connections.set(connection.name, connection);
+    bindingsChanged();
+
+    const results = await Promise.allSettled(created.map((connection) => connection.open()));
+    const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failure) {
+      for (const connection of created) this.connections.delete(connection.name);
+      bindingsChanged();
+      await Promise.allSettled(created.map((connection) => connection.close()));
+      throw failure.reason;
+    }
+    if (options.models) this.registerModels(options.models);
+    return created.map((connection) => connection.name);
+  }
+
+  /**
+   * Bind models to connections and check that each connection exists. `connection` (from
+   * forFeature) applies to models whose @Model names none; it may not contradict one that does.
+   */
+  registerModels(models: readonly AnyModelClass[], connection?: string): void {
+    for (const model of models) {
+      const metadata = modelMetadata(model);
+      if (connection !== undefined && metadata.connection !== undefined && metadata.connection !== connection) {
+        throw new ConfigurationError(
+          `Model ${metadata.name} is declared on connection '${metadata.connection}' by @Model but registered for ` +
+            `'${connection}'; remove one of the two or make them agree`,
+          { model: metadata.name, connection },
+        );
+      }
+      const name = connection ?? metadata.connection ?? this.defaultConnectionName;
+      if (!this.connections.has(name)) {
+        throw new ConfigurationError(
+          `Model ${metadata.name} is bound to connection '${name}', which this application does not define ` +
+            `(defined: ${this.connectionNames().join(', ') || 'none'})`,
+          { model: metadata.name, connection: name },
+        );
+      }
+      this.bindings.set(model, name);
+    }
+    bindingsChanged();
+  }
+
+  /** The application's cross-database coordinator (created on first use). */
+  get coordinator(): TransactionCoordinator {
+    this.transactionCoordinator ??= new TransactionCoordinator(this, resolveCoordinatorOptions(this.coordinatorOptions), this.logger);
+    return this.transactionCoordinator;
+  }
+
+  /**
+   * At startup: with a coordinator configured, check that every connection able to prepare
+   * really can (a clear error otherwise); then, unless `recoverOnStartup` is false, resolve what
+   * a previous run left in doubt. Without explicit configuration, recovery problems are logged,
+   * not fatal: an application that never commits across databases should not fail to start.
+   */
+  async startCoordinator(): Promise<void> {
+    const coordinator = this.coordinator;
+    const configured = this.coordinatorOptions !== undefined;
+    if (configured) await coordinator.checkParticipants();
+    if (!coordinator.options.recoverOnStartup) return;
+    try {
+      const report = await coordinator.recover();
+      const resolved = report.committed.length + report.rolledBack.length + report.sagasCompensated.length;
+      if (resolved > 0) {
+        this.logger.log(
+          `Recovery resolved ${report.committed.length} committed and ${report.rolledBack.length} rolled-back branch(es), ` +
+            `and compensated ${report.sagasCompensated.length} saga(s)`,
+        );
+      }
+      for (const entry of report.unreachable) {
+        const message = `Recovery could not inspect connection '${entry.connection}': ${entry.reason}`;
+        if (configured) this.logger.warn(message);
+        else this.logger.debug?.(message);
+      }
+    } catch (error) {
+      this.logger.error(`Recovery at startup failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** Create the missing tables of every connection whose `synchronize` is on. */
+  async synchronize(): Promise<void> {
+    for (const name of this.synchronized) await this.schema.createTables({ connection: name });
+  }
+
+  get(name?: string): Connection {
+    const key = name ?? this.defaultConnectionName;
+    const connection = this.connections.get(key);
+    if (!connection) {
+      throw new ConfigurationError(
+        `No connection named '${key}' in this application (defined: ${this.connectionNames().join(', ') || 'none'})`,
+        { connection: key },
+      );
+    }
+    return connection;
+  }
+
+  has(name: string): boolean {
+    return this.connections.has(name);
+  }
+
+  get defaultConnectionName(): string {
+    if (this.defaultName === undefined) {
+      throw new ConfigurationError('No connection is defined yet, so there is no default connection');
+    }
+    return this.defaultName;
+  }
+
+  connectionNames(): string[] {
+    return [...this.connections.keys()];
+  }
+
+  /** Models registered on a connection, in registration order. */
+  modelsOn(name: string): AnyModelClass[] {
+    return [...this.bindings].filter(([, bound]) => bound === name).map(([model]) => model);
+  }
+
+  connectionNamed(name: string | undefined): Connection | undefined {
+    if (this.closed) return undefined;
+    const key = name ?? this.defaultName;
+    return key === undefined ? undefined : this.connections.get(key);
+  }
+
+  connectionForModel(model: object, declared: string | undefined): Connection | undefined {
+    if (this.closed) return undefined;
+    const name = this.bindings.get(model as AnyModelClass) ?? declared ?? this.defaultName;
+    return name === undefined ? undefined : this.connections.get(name);
+  }
+
+  /** Close every connection. Never throws: a connection that fails to close is logged. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.transactionCoordinator?.close();
+    deactivateRegistry(this);
+    const connections = [...this.connections.values()];
+    const results = await Promise.allSettled(connections.map((connection) => connection.close()));
+    results.forEach((result, index) => {
+      if (result.status === 'rejected') {
+        this.logger.error(`Connection '${connections[index]!.name}' failed to close: ${String(result.reason)}`);
+      }
+    });
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  private adoptDefault(requested: string | undefined, first: string): void {
+    if (requested === undefined) {
+      this.defaultName ??= first;
+      return;
+    }
+    if (this.explicitDefault && this.defaultName !== requested) {
+      throw new ConfigurationError(
+        `Two ActiveRecordModule.forRoot calls set different defaultConnection values ('${this.defaultName}' and '${requested}')`,
+        { field: 'defaultConnection' },
+      );
+    }
+    this.defaultName = requested;
+    this.explicitDefault = true;
+  }
+
+  private adoptCoordinatorOptions(options: CoordinatorOptions | undefined): void {
+    if (options === undefined) return;
+    resolveCoordinatorOptions(options);
+    if (this.coordinatorOptions !== undefined) {
+      throw new ConfigurationError('Two ActiveRecordModule.forRoot calls both configure the coordinator; configure it once', { field: 'coordinator' });
+    }
+    if (this.transactionCoordinator !== undefined) {
+      throw new ConfigurationError('The coordinator was already in use when its options arrived; pass `coordinator` with the first connections', { field: 'coordinator' });
+    }
+    this.coordinatorOptions = options;
+  }
+
+  private createConnection(entry: ValidatedConnection, options: ActiveRecordOptions): Connection {
+    const connectionOptions = entry.options as unknown as Record<string, unknown> & {
+      synchronize?: boolean;
+      logging?: boolean;
+      retryAttempts?: number;
+      retryDelayMs?: number;
+    };
+    const logger = options.logger ?? this.logger;
+    const backend = constructBackend(entry.backendClass, entry.options, { connectionName: entry.name, logger });
+    if (connectionOptions.synchronize ?? options.synchronize ?? false) this.synchronized.add(entry.name);
+    return new Connection(entry.name, backend, {
+      logger,
+      logging: connectionOptions.logging ?? options.logging ?? false,
+      retryAttempts: connectionOptions.retryAttempts ?? 0,
+      retryDelayMs: connectionOptions.retryDelayMs ?? 1000,
+      coordinator: () => this.coordinator,
+    });
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new ConfigurationError('This ConnectionRegistry is closed');
+  }
+}

@@ -1,0 +1,152 @@
+import type { Dialect } from '../backend/dialect';
+import type {
+  BackendLogger,
+  ExecuteResult,
+  Row,
+  RunOptions,
+  StorageBackend,
+  StreamOptions,
+} from '../backend/storage-backend';
+import type { TransactionCoordinator } from '../distributed/transaction-coordinator';
+import { ConnectionError } from '../errors';
+import type { CompiledQuery } from '../query/nodes';
+import type { Transaction } from '../transaction/active-transaction';
+import { frameForStatement } from '../transaction/transaction-context';
+import type { TransactionOptions } from '../transaction/transaction-options';
+import { runTransaction } from '../transaction/transaction-runner';
+
+export interface ConnectionSettings {
+  readonly logger: BackendLogger;
+  /** Log SQL (never values) at debug level. */
+  readonly logging: boolean;
+  readonly retryAttempts: number;
+  readonly retryDelayMs: number;
+  /** The coordinator of the application this connection belongs to. */
+  readonly coordinator: () => TransactionCoordinator;
+}
+
+/**
+ * One named database. Every statement, from a model or from `query()`, comes through here and
+ * goes to the transaction this connection has open in the caller's context, or else to the
+ * backend's pool. Injected with `@InjectConnection(name)`.
+ */
+export class Connection {
+  private state: 'new' | 'open' | 'closed' = 'new';
+
+  constructor(
+    /** The name the application gave this connection. */
+    readonly name: string,
+    readonly backend: StorageBackend,
+    private readonly settings: ConnectionSettings,
+  ) {}
+
+  get dialect(): Dialect {
+    return this.backend.dialect;
+  }
+
+  get isOpen(): boolean {
+    return this.state === 'open';
+  }
+
+  /** @internal The application's coordinator, for units of work that include this connection. */
+  coordinator(): TransactionCoordinator {
+    return this.settings.coordinator();
+  }
+
+  /** @internal Where this connection's warnings go. */
+  get logger(): BackendLogger {
+    return this.settings.logger;
+  }
+
+  /** Run SQL that returns rows, as plain objects. Values bind to `?`/`$1`-style placeholders. */
+  query<R extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
+    try {
+      return this.runQuery(this.rawQuery(sql, params)) as Promise<R[]>;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Run SQL that changes rows; resolves with the affected row count and generated id. */
+  execute(sql: string, params: readonly unknown[] = []): Promise<ExecuteResult> {
+    try {
+      return this.runExecute(this.rawQuery(sql, params));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Run `work` in a transaction on this connection, committed when it resolves and rolled back
+   * when it throws. Every model and `query()` call inside (however deep, through any await) uses
+   * it without being passed a handle. Inside an open transaction this joins it (propagation
+   * REQUIRED); `options` choose another propagation, isolation, timeout, retries and rollback rules.
+   */
+  transaction<T>(work: (transaction: Transaction) => Promise<T>, options?: Omit<TransactionOptions, 'connection' | 'connections' | 'mode'>): Promise<T> {
+    return runTransaction(this, work, options);
+  }
+
+  /** Connect, retrying as configured. Called by the registry; safe to call once. */
+  async open(): Promise<void> {
+    if (this.state !== 'new') return;
+    const { retryAttempts, retryDelayMs, logger } = this.settings;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.backend.open();
+        this.state = 'open';
+        return;
+      } catch (error) {
+        if (attempt >= retryAttempts) throw this.openFailure(error, attempt + 1);
+        logger.warn(
+          `Connection '${this.name}': cannot reach ${this.backend.describeTarget()} ` +
+            `(attempt ${attempt + 1} of ${retryAttempts + 1}); retrying in ${retryDelayMs} ms`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, retryDelayMs));
+      }
+    }
+  }
+
+  /** Close the pool or file. Safe to call more than once. */
+  async close(): Promise<void> {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    await this.backend.close();
+  }
+
+  /** @internal Run a compiled query on the ambient transaction or the pool. */
+  runQuery(query: CompiledQuery, options?: RunOptions): Promise<Row[]> {
+    if (this.settings.logging) this.log(query);
+    const frame = frameForStatement(this);
+    return frame ? frame.transaction.session.query(query, options) : this.backend.query(query, options);
+  }
+
+  /** @internal */
+  runExecute(query: CompiledQuery, options?: RunOptions): Promise<ExecuteResult> {
+    if (this.settings.logging) this.log(query);
+    const frame = frameForStatement(this);
+    return frame ? frame.transaction.session.execute(query, options) : this.backend.execute(query, options);
+  }
+
+  /** @internal */
+  runStream(query: CompiledQuery, options: StreamOptions): AsyncIterable<Row> {
+    if (this.settings.logging) this.log(query);
+    const frame = frameForStatement(this);
+    return frame ? frame.transaction.session.stream(query, options) : this.backend.stream(query, options);
+  }
+
+  private rawQuery(sql: string, params: readonly unknown[]): CompiledQuery {
+    const dialect = this.dialect;
+    return { sql, params: params.map((value) => dialect.toDriverValue(undefined, value)) };
+  }
+
+  private log(query: CompiledQuery): void {
+    const { logger } = this.settings;
+    (logger.debug ?? logger.log).call(logger, `[${this.name}] ${query.sql}`);
+  }
+
+  private openFailure(error: unknown, attempts: number): Error {
+    if (!(error instanceof ConnectionError)) return error as Error;
+    const tried = attempts > 1 ? ` after ${attempts} attempts` : '';
+    return new ConnectionError(`${error.message}${tried}`, { connection: this.name, cause: error.cause ?? error });
+  }
+}

@@ -1,0 +1,195 @@
+import type { ColumnType } from '../backend/column-types';
+import type { Row } from '../backend/storage-backend';
+import type { Connection } from '../connection/connection';
+import { UniqueConstraintError } from '../errors';
+import type { ColumnRef, ConditionNode } from '../query/nodes';
+import type { ColumnDefinition, TableDefinition } from '../schema/table-definition';
+import { runInScope } from '../transaction/transaction-context';
+import { ensureTable, withTable } from './table-guard';
+
+/** What recovery needs to know about one participant of a global transaction. */
+export interface ParticipantRecord {
+  readonly connection: string;
+  readonly gtrid: string;
+  readonly bqual: string;
+  /** 'prepared': a two-phase branch; 'last-resource': committed locally as the decision. */
+  readonly kind: 'prepared' | 'last-resource';
+  /** What tells a resolved branch's outcome later (PostgreSQL: its transaction id). */
+  readonly evidence?: string;
+}
+
+/**
+ * `committing`: the decision is commit, phase 2 may be unfinished. `committed`: every branch is
+ * done. `aborted`: recovery (or a failed decision) chose rollback; the record keeps a late
+ * decision from ever being written under the same id.
+ */
+export type DecisionState = 'committing' | 'committed' | 'aborted';
+
+export interface DecisionRecord {
+  readonly gid: string;
+  readonly node: string;
+  readonly state: DecisionState;
+  readonly participants: readonly ParticipantRecord[];
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+const column = (name: string, type: ColumnType, extra: Partial<ColumnDefinition> = {}): ColumnDefinition => ({
+  name,
+  type,
+  nullable: false,
+  primary: false,
+  autoIncrement: false,
+  unique: false,
+  ...extra,
+});
+
+export const DECISIONS_TABLE: TableDefinition = {
+  name: 'ar_tx_decisions',
+  columns: [
+    column('gid', 'string', { primary: true, length: 100 }),
+    column('node', 'string', { length: 40 }),
+    column('state', 'string', { length: 16 }),
+    column('participants', 'json'),
+    column('created_at', 'datetime'),
+    column('updated_at', 'datetime'),
+  ],
+};
+
+const ref = (name: string): ColumnRef => {
+  const found = DECISIONS_TABLE.columns.find((c) => c.name === name)!;
+  return { name, type: found.type };
+};
+
+/**
+ * The durable record of global transactions' outcomes (presumed abort: a prepared branch with
+ * no `committing`/`committed` record is rolled back). One table, on any connection, written with
+ * the library's own query tree so that every dialect can hold it. Statements run outside any
+ * transaction the caller has open on the connection, except where a caller deliberately runs
+ * one inside (the last resource writes its decision inside its own commit).
+ */
+export class DecisionLog {
+  constructor(readonly connection: Connection) {}
+
+  /** Create the table if it is missing (once per connection). */
+  ensureTable(): Promise<void> {
+    return ensureTable(this.connection, DECISIONS_TABLE);
+  }
+
+  /**
+   * Insert a record. With `inCurrentTransaction` it runs in whatever transaction the caller has
+   * open on this connection (the last resource's); otherwise on a session of its own.
+   */
+  async insert(record: Omit<DecisionRecord, 'createdAt' | 'updatedAt'>, inCurrentTransaction = false): Promise<void> {
+    const now = new Date();
+    const values: unknown[] = [record.gid, record.node, record.state, record.participants, now, now];
+    const query = this.connection.dialect.compile({
+      kind: 'insert',
+      table: DECISIONS_TABLE.name,
+      columns: DECISIONS_TABLE.columns.map((c) => ref(c.name)),
+      rows: [values],
+    });
+    const run = () => this.connection.runExecute(query);
+    // Inside the last resource's transaction a missing table is created beforehand, not retried.
+    await (inCurrentTransaction ? run() : withTable(this.connection, DECISIONS_TABLE, () => this.outside(run)));
+  }
+
+  /** Record "rolled back" for a gid nobody decided; false if a decision already exists. */
+  async tombstone(gid: string, node: string, participants: readonly ParticipantRecord[]): Promise<boolean> {
+    try {
+      await this.insert({ gid, node, state: 'aborted', participants });
+      return true;
+    } catch (error) {
+      if (error instanceof UniqueConstraintError) return false;
+      throw error;
+    }
+  }
+
+  async find(gids: readonly string[]): Promise<Map<string, DecisionRecord>> {
+    const found = new Map<string, DecisionRecord>();
+    for (let start = 0; start < gids.length; start += 500) {
+      const chunk = gids.slice(start, start + 500);
+      for (const record of await this.select({ kind: 'in', column: ref('gid'), values: chunk, negated: false })) {
+        found.set(record.gid, record);
+      }
+    }
+    return found;
+  }
+
+  /** Records of this node in the given states. */
+  async withStates(node: string, states: readonly DecisionState[]): Promise<DecisionRecord[]> {
+    return this.select({
+      kind: 'and',
+      items: [
+        { kind: 'compare', column: ref('node'), op: '=', value: node },
+        { kind: 'in', column: ref('state'), values: states, negated: false },
+      ],
+    });
+  }
+
+  /** committing -> committed, once every branch is done. */
+  async markCommitted(gids: readonly string[]): Promise<void> {
+    if (gids.length === 0) return;
+    const query = this.connection.dialect.compile({
+      kind: 'update',
+      table: DECISIONS_TABLE.name,
+      set: [
+        [ref('state'), 'committed'],
+        [ref('updated_at'), new Date()],
+      ],
+      where: {
+        kind: 'and',
+        items: [
+          { kind: 'in', column: ref('gid'), values: gids, negated: false },
+          { kind: 'compare', column: ref('state'), op: '=', value: 'committing' },
+        ],
+      },
+    });
+    await this.outside(() => this.connection.runExecute(query));
+  }
+
+  /** Delete finished records of this node last touched before `before`. */
+  async purge(node: string, before: Date): Promise<number> {
+    const query = this.connection.dialect.compile({
+      kind: 'delete',
+      table: DECISIONS_TABLE.name,
+      where: {
+        kind: 'and',
+        items: [
+          { kind: 'compare', column: ref('node'), op: '=', value: node },
+          { kind: 'in', column: ref('state'), values: ['committed', 'aborted'], negated: false },
+          { kind: 'compare', column: ref('updated_at'), op: '<', value: before },
+        ],
+      },
+    });
+    return (await this.outside(() => this.connection.runExecute(query))).affectedRows;
+  }
+
+  private async select(where: ConditionNode): Promise<DecisionRecord[]> {
+    const query = this.connection.dialect.compile({
+      kind: 'select',
+      table: DECISIONS_TABLE.name,
+      columns: DECISIONS_TABLE.columns.map((c) => c.name),
+      where,
+      orderBy: [],
+    });
+    const rows = await this.outside(() => this.connection.runQuery(query));
+    return rows.map((row) => this.read(row));
+  }
+
+  private read(row: Row): DecisionRecord {
+    const value = (name: string) => this.connection.dialect.fromDriverValue(ref(name).type!, row[name]);
+    return {
+      gid: value('gid') as string,
+      node: value('node') as string,
+      state: value('state') as DecisionState,
+      participants: value('participants') as ParticipantRecord[],
+      createdAt: value('created_at') as Date,
+      updatedAt: value('updated_at') as Date,
+    };
+  }
+
+  private outside<T>(work: () => Promise<T>): Promise<T> {
+    return runInScope(this.connection, null, work);
+  }
+}

@@ -1,0 +1,235 @@
+import type { BranchId, TwoPhaseParticipant } from '../backend/two-phase';
+import type { Connection } from '../connection/connection';
+import { HeuristicCompletionError } from '../errors';
+import type { CoordinatorEvents } from './coordinator-events';
+import { DecisionLog, type DecisionRecord, type ParticipantRecord } from './decision-log';
+import { nodePrefix, startedAt } from './global-id';
+import type { SagaLog } from './saga/saga-log';
+import { compensateRecorded, type SagaContext } from './saga/saga-runner';
+import { isMissingTable } from './table-guard';
+
+/** What recovery needs from the coordinator. */
+export interface RecoveryContext extends SagaContext {
+  readonly orphanTimeoutMs: number;
+  readonly retainMs: number;
+  connections(): readonly Connection[];
+  decisionLog(): DecisionLog;
+  sagaLog(): SagaLog;
+  readonly events: CoordinatorEvents;
+}
+
+export interface BranchReport {
+  readonly gid: string;
+  readonly connection: string;
+}
+
+export interface RecoveryReport {
+  readonly committed: BranchReport[];
+  readonly rolledBack: BranchReport[];
+  /** Branches younger than the orphan timeout, left alone (a live transaction may own them). */
+  readonly leftYoung: BranchReport[];
+  /** Undecided branches left prepared because a possible last resource could not be read. */
+  readonly leftUndecided: BranchReport[];
+  /** Connections that could not be inspected, with the reason. */
+  readonly unreachable: Array<{ connection: string; reason: string }>;
+  readonly sagasCompensated: string[];
+  readonly sagasLeft: Array<{ id: string; reason: string }>;
+}
+
+export interface InDoubtBranch {
+  readonly gid: string;
+  readonly connection: string;
+  readonly bqual: string;
+  /** The recorded decision, or undefined (presumed abort once the branch is older than the orphan timeout). */
+  readonly decision?: DecisionRecord['state'];
+  readonly ageMs?: number;
+}
+
+interface Found {
+  readonly connection: Connection;
+  readonly participant: TwoPhaseParticipant;
+  readonly branch: BranchId;
+}
+
+/**
+ * Bring every database back into agreement after crashes: commit prepared branches whose
+ * transaction has a commit decision, roll back the others once they are older than the orphan
+ * timeout (presumed abort, recorded with a tombstone first so a late decision cannot follow),
+ * finish sagas whose driver died by compensating them, and purge old records. Idempotent, and
+ * safe to run in two processes at once: committing or rolling back a branch twice is harmless,
+ * the tombstone's primary key settles races over a decision, and a saga is taken over by one
+ * conditional update. Raises HeuristicCompletionError (after doing everything else) when a
+ * branch was resolved against its decision by someone else.
+ */
+export async function recover(context: RecoveryContext): Promise<RecoveryReport> {
+  const report: RecoveryReport = { committed: [], rolledBack: [], leftYoung: [], leftUndecided: [], unreachable: [], sagasCompensated: [], sagasLeft: [] };
+  const heuristics: string[] = [];
+  const prepared = await listPrepared(context, report.unreachable);
+  const decisions = await readDecisions(context, [...prepared.keys()], report.unreachable);
+  const lastResourceUnreadable = report.unreachable.some((entry) => !context.connections().find((c) => c.name === entry.connection)?.backend.twoPhase);
+
+  for (const [gid, branches] of prepared) {
+    let decision = decisions.get(gid)?.state;
+    if (decision === undefined) {
+      const age = Date.now() - (startedAt(gid)?.getTime() ?? 0);
+      if (age < context.orphanTimeoutMs) {
+        report.leftYoung.push(...branches.map((b) => ({ gid, connection: b.connection.name })));
+        continue;
+      }
+      if (lastResourceUnreadable) {
+        report.leftUndecided.push(...branches.map((b) => ({ gid, connection: b.connection.name })));
+        continue;
+      }
+      decision = await tombstoneOrRead(context, gid, branches);
+    }
+    const commit = decision === 'committing' || decision === 'committed';
+    for (const found of branches) {
+      try {
+        const result = commit ? await found.participant.commitPrepared(found.branch) : await found.participant.rollbackPrepared(found.branch);
+        if (result === 'unknown') {
+          // Listed as prepared a moment ago, yet unknown now: resolved meanwhile by another
+          // recovery, or (MySQL) still held by a live session that prepared it.
+          report.unreachable.push({ connection: found.connection.name, reason: `branch ${found.branch.bqual} of ${gid} could not be resolved from here (resolved elsewhere, or held by a live session)` });
+          continue;
+        }
+        (commit ? report.committed : report.rolledBack).push({ gid, connection: found.connection.name });
+        await context.events.emit({ type: 'recovered', gid, connection: found.connection.name, action: commit ? 'committed' : 'rolled back' });
+      } catch (error) {
+        report.unreachable.push({ connection: found.connection.name, reason: error instanceof Error ? error.message : String(error) });
+      }
+    }
+  }
+
+  await finishCommitted(context, prepared, report, heuristics);
+  await recoverSagas(context, report);
+  await purge(context);
+
+  if (heuristics.length > 0) {
+    throw new HeuristicCompletionError(
+      `Recovery found branches resolved against their transaction's decision; the databases disagree and a human must look:\n  ${heuristics.join('\n  ')}`,
+    );
+  }
+  return report;
+}
+
+/** What is pending now: prepared branches of this node with their decisions, and unfinished sagas. */
+export async function inDoubt(context: RecoveryContext): Promise<{ branches: InDoubtBranch[]; sagas: Array<{ id: string; name: string; state: string }> }> {
+  const unreachable: Unreachable[] = [];
+  const prepared = await listPrepared(context, unreachable);
+  const decisions = await readDecisions(context, [...prepared.keys()], unreachable);
+  const branches: InDoubtBranch[] = [];
+  for (const [gid, found] of prepared) {
+    const started = startedAt(gid);
+    for (const { connection, branch } of found) {
+      branches.push({ gid, connection: connection.name, bqual: branch.bqual, decision: decisions.get(gid)?.state, ageMs: started ? Date.now() - started.getTime() : undefined });
+    }
+  }
+  const log = context.sagaLog();
+  const sagas = [...(await log.unfinished().catch(() => [])), ...(await log.withState('failed').catch(() => []))].map((s) => ({ id: s.id, name: s.name, state: s.state }));
+  return { branches, sagas };
+}
+
+type Unreachable = { connection: string; reason: string };
+
+async function listPrepared(context: RecoveryContext, unreachable: Unreachable[]): Promise<Map<string, Found[]>> {
+  const byGid = new Map<string, Found[]>();
+  // Two connections to one database (say, two schemas) both see its prepared branches; branch
+  // ids are unique across participants, so each is handled once.
+  const seen = new Set<string>();
+  for (const connection of context.connections()) {
+    const participant = connection.backend.twoPhase;
+    if (!participant) continue;
+    try {
+      for (const { branch } of await participant.listPrepared(nodePrefix(context.nodeId))) {
+        const key = `${branch.gtrid}:${branch.bqual}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const list = byGid.get(branch.gtrid) ?? [];
+        list.push({ connection, participant, branch });
+        byGid.set(branch.gtrid, list);
+      }
+    } catch (error) {
+      unreachable.push({ connection: connection.name, reason: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return byGid;
+}
+
+/**
+ * Decisions live in the configured log, and, for units that had a last resource, in that
+ * resource's own table: read both.
+ */
+async function readDecisions(context: RecoveryContext, gids: readonly string[], unreachable: Unreachable[]): Promise<Map<string, DecisionRecord>> {
+  const decisions = new Map<string, DecisionRecord>();
+  if (gids.length === 0) return decisions;
+  const logs = [context.decisionLog(), ...context.connections().filter((c) => !c.backend.twoPhase && c !== context.decisionLog().connection).map((c) => new DecisionLog(c))];
+  for (const log of logs) {
+    try {
+      for (const [gid, record] of await log.find(gids)) {
+        if (record.state !== 'aborted' || !decisions.has(gid)) decisions.set(gid, record);
+      }
+    } catch (error) {
+      if (!isMissingTable(error)) unreachable.push({ connection: log.connection.name, reason: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return decisions;
+}
+
+async function tombstoneOrRead(context: RecoveryContext, gid: string, branches: Found[]): Promise<DecisionRecord['state']> {
+  const log = context.decisionLog();
+  await log.ensureTable();
+  const participants: ParticipantRecord[] = branches.map((b) => ({ connection: b.connection.name, gtrid: b.branch.gtrid, bqual: b.branch.bqual, kind: 'prepared' }));
+  if (await log.tombstone(gid, context.nodeId, participants)) return 'aborted';
+  return (await log.find([gid])).get(gid)?.state ?? 'aborted';
+}
+
+/**
+ * Records still `committing` whose branches are no longer prepared: check that each branch
+ * really committed (a branch rolled back by hand is a heuristic outcome), then mark them done.
+ */
+async function finishCommitted(context: RecoveryContext, prepared: Map<string, Found[]>, report: RecoveryReport, heuristics: string[]): Promise<void> {
+  const log = context.decisionLog();
+  const committing = await log.withStates(context.nodeId, ['committing']).catch(() => []);
+  const unreachable = new Set(report.unreachable.map((entry) => entry.connection));
+  const done: string[] = [];
+  for (const record of committing) {
+    if (prepared.has(record.gid) && !report.committed.some((entry) => entry.gid === record.gid)) continue;
+    if (record.participants.some((p) => unreachable.has(p.connection))) continue;
+    for (const participantRecord of record.participants) {
+      if (participantRecord.kind !== 'prepared') continue;
+      const connection = context.connections().find((c) => c.name === participantRecord.connection);
+      const outcome = await connection?.backend.twoPhase
+        ?.outcomeOf({ gtrid: participantRecord.gtrid, bqual: participantRecord.bqual }, participantRecord.evidence)
+        .catch(() => 'unknown' as const);
+      if (outcome === 'rolled back') {
+        heuristics.push(`transaction ${record.gid} was decided commit, but its branch on connection '${participantRecord.connection}' was rolled back`);
+      }
+    }
+    done.push(record.gid);
+  }
+  await log.markCommitted(done).catch(() => undefined);
+}
+
+async function recoverSagas(context: RecoveryContext, report: RecoveryReport): Promise<void> {
+  const log = context.sagaLog();
+  const stale = await log.unfinished(new Date()).catch((error: unknown) => {
+    if (!isMissingTable(error)) report.unreachable.push({ connection: log.connection.name, reason: String(error) });
+    return [];
+  });
+  for (const record of stale) {
+    if (!(await log.claim(record, context.nodeId, new Date(Date.now() + context.leaseMs)))) continue;
+    try {
+      await compensateRecorded(context, { ...record, node: context.nodeId });
+      report.sagasCompensated.push(record.id);
+    } catch (error) {
+      report.sagasLeft.push({ id: record.id, reason: error instanceof Error ? error.message : String(error) });
+    }
+  }
+}
+
+async function purge(context: RecoveryContext): Promise<void> {
+  const before = new Date(Date.now() - context.retainMs);
+  await context.decisionLog().purge(context.nodeId, before).catch(() => undefined);
+  for (const connection of context.connections()) await connection.backend.twoPhase?.purgeEvidence?.(before).catch(() => undefined);
+  await context.sagaLog().purge(before).catch(() => undefined);
+}

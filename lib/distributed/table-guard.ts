@@ -1,0 +1,36 @@
+import type { Connection } from '../connection/connection';
+import type { TableDefinition } from '../schema/table-definition';
+import { runInScope } from '../transaction/transaction-context';
+
+/**
+ * The coordinator's own tables (decision log, saga log, barriers) are created on first use and
+ * remembered per connection. If one disappears later (a restored backup, a careless migration),
+ * the first statement that misses it re-creates it and runs again, instead of failing forever.
+ */
+const ensured = new WeakMap<Connection, Set<string>>();
+
+export async function ensureTable(connection: Connection, table: TableDefinition): Promise<void> {
+  const known = ensured.get(connection) ?? new Set<string>();
+  if (known.has(table.name)) return;
+  await runInScope(connection, null, () => connection.execute(connection.dialect.compileCreateTable(table, { ifNotExists: true })));
+  known.add(table.name);
+  ensured.set(connection, known);
+}
+
+export async function withTable<T>(connection: Connection, table: TableDefinition, work: () => Promise<T>): Promise<T> {
+  await ensureTable(connection, table);
+  try {
+    return await work();
+  } catch (error) {
+    if (!isMissingTable(error)) throw error;
+    ensured.get(connection)?.delete(table.name);
+    await ensureTable(connection, table);
+    return work();
+  }
+}
+
+/** A table that was never created means nothing was ever written there. */
+export function isMissingTable(error: unknown): boolean {
+  const text = `${error instanceof Error ? error.message : String(error)} ${String((error as { cause?: { message?: string } })?.cause?.message ?? '')}`;
+  return /no such table|does not exist|doesn't exist|ORA-00942|Invalid object name/i.test(text);
+}

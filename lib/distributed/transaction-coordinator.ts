@@ -1,0 +1,203 @@
+import type { BackendLogger } from '../backend/storage-backend';
+import type { BranchId, TwoPhaseParticipant } from '../backend/two-phase';
+import type { Connection } from '../connection/connection';
+import { ConfigurationError, TransactionError } from '../errors';
+import { resolveConnection } from '../transaction/transaction-api';
+import type { TransactionOptions } from '../transaction/transaction-options';
+import { installUnitOfWorkRunner } from '../transaction/unit-of-work';
+import { CoordinatorEvents, type CoordinatorListener } from './coordinator-events';
+import type { ResolvedCoordinatorOptions } from './coordinator-options';
+import { DecisionLog } from './decision-log';
+import { recover, inDoubt, type InDoubtBranch, type RecoveryContext, type RecoveryReport } from './recovery';
+import { SagaBuilder } from './saga/saga-builder';
+import { SagaLog } from './saga/saga-log';
+import { runSaga } from './saga/saga-runner';
+import { runTwoPhaseCommit, type TwoPhaseContext } from './two-phase-commit';
+
+/** What the coordinator needs from the application's registry. */
+export interface CoordinatorHost {
+  get(name?: string): Connection;
+  connectionNames(): readonly string[];
+  readonly defaultConnectionName: string;
+}
+
+export interface UnitOptions extends Omit<TransactionOptions, 'connection' | 'connections'> {
+  /** The connections of the unit, by name or object. */
+  connections: readonly (string | Connection)[];
+  /** A name for logs, and the saga's name in saga mode. */
+  name?: string;
+}
+
+/**
+ * Makes a unit of work across several connections atomic: two-phase commit where the databases
+ * can prepare (with at most one last resource that cannot), or a saga with compensations. Also
+ * runs recovery. One per application; injectable as `TransactionCoordinator`.
+ */
+export class TransactionCoordinator {
+  private readonly events: CoordinatorEvents;
+  private readonly ready = new WeakMap<Connection, Promise<void>>();
+  private readonly pendingCommits = new Map<string, { connection: Connection; branch: BranchId }>();
+  private retryTimer?: NodeJS.Timeout;
+  private recovering?: Promise<RecoveryReport>;
+
+  constructor(
+    private readonly host: CoordinatorHost,
+    readonly options: ResolvedCoordinatorOptions,
+    private readonly logger: BackendLogger,
+  ) {
+    this.events = new CoordinatorEvents((message) => (logger.debug ?? (() => undefined)).call(logger, `[coordinator] ${message}`));
+  }
+
+  /** This node's id, as it appears in every branch id. */
+  get nodeId(): string {
+    return this.options.nodeId;
+  }
+
+  /**
+   * Run `work` with one transaction open on each connection (models and queries inside go to
+   * their own connection's), then commit all or none. `mode` defaults to '2pc'.
+   */
+  async run<T>(options: UnitOptions, work: () => Promise<T>): Promise<T> {
+    const connections = [...new Set(options.connections.map((target) => resolveConnection(target)))];
+    if (connections.length === 0) throw new ConfigurationError('A unit of work needs at least one connection');
+    for (const connection of connections) this.assertOwn(connection);
+    if (options.mode === 'saga') {
+      return runSaga(this.sagaContext(), options.name ?? `unit(${connections.map((c) => c.name).join(',')})`, undefined, work);
+    }
+    if (options.mode !== undefined && options.mode !== '2pc') throw new ConfigurationError(`Unknown mode '${String(options.mode)}': use '2pc' or 'saga'`);
+    return runTwoPhaseCommit(this.twoPhaseContext(), connections, options, work);
+  }
+
+  /** Build a saga: `coordinator.saga('place-order').step({ name, run, compensate }).execute(input)`. */
+  saga<Input = unknown>(name?: string): SagaBuilder<Input> {
+    return new SagaBuilder<Input>(() => this.sagaContext(), name);
+  }
+
+  /**
+   * Resolve every in-doubt branch and unfinished saga of this node. Runs at startup
+   * (`recoverOnStartup`) and whenever called; concurrent calls share one run.
+   */
+  recover(): Promise<RecoveryReport> {
+    this.recovering ??= recover(this.recoveryContext()).finally(() => {
+      this.recovering = undefined;
+    });
+    return this.recovering;
+  }
+
+  /** What is pending: prepared branches with their decisions, and unfinished or failed sagas. */
+  inDoubt(): Promise<{ branches: InDoubtBranch[]; sagas: Array<{ id: string; name: string; state: string }> }> {
+    return inDoubt(this.recoveryContext());
+  }
+
+  /** Listen to every step of every global transaction and saga (listeners are awaited: keep them fast). */
+  onEvent(listener: CoordinatorListener): () => void {
+    return this.events.on(listener);
+  }
+
+  /**
+   * Check that every connection able to prepare can really do it (settings, privileges), failing
+   * with a ConfigurationError that says what to set. Run at startup when a coordinator is configured.
+   */
+  async checkParticipants(): Promise<void> {
+    for (const name of this.host.connectionNames()) {
+      const connection = this.host.get(name);
+      if (connection.backend.twoPhase) await this.ensureReady(connection, connection.backend.twoPhase);
+    }
+  }
+
+  /** Stop background retries (the application is closing). */
+  close(): void {
+    if (this.retryTimer) clearInterval(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+
+  private twoPhaseContext(): TwoPhaseContext {
+    return {
+      nodeId: this.nodeId,
+      prepareTimeoutMs: this.options.prepareTimeoutMs,
+      commitTimeoutMs: this.options.commitTimeoutMs,
+      events: this.events,
+      decisionLog: () => this.decisionLog(),
+      retryCommit: (connection, branch) => this.scheduleCommitRetry(connection, branch),
+      ensureReady: (connection, participant) => this.ensureReady(connection, participant),
+      warn: (message) => this.logger.warn(message),
+    };
+  }
+
+  private sagaContext() {
+    return {
+      nodeId: this.nodeId,
+      events: this.events,
+      leaseMs: this.options.orphanTimeoutMs,
+      sagaLog: () => new SagaLog(this.logConnection()),
+      connection: (name: string) => this.host.get(name),
+      warn: (message: string) => this.logger.warn(message),
+    };
+  }
+
+  private recoveryContext(): RecoveryContext {
+    return {
+      ...this.sagaContext(),
+      orphanTimeoutMs: this.options.orphanTimeoutMs,
+      retainMs: this.options.retainMs,
+      connections: () => this.host.connectionNames().map((name) => this.host.get(name)),
+      decisionLog: () => this.decisionLog(),
+    };
+  }
+
+  private decisionLog(): DecisionLog {
+    return new DecisionLog(this.logConnection());
+  }
+
+  private logConnection(): Connection {
+    return this.host.get(this.options.logConnection ?? this.host.defaultConnectionName);
+  }
+
+  private ensureReady(connection: Connection, participant: TwoPhaseParticipant): Promise<void> {
+    let check = this.ready.get(connection);
+    if (!check) {
+      check = participant.checkReady();
+      check.catch(() => this.ready.delete(connection));
+      this.ready.set(connection, check);
+    }
+    return check;
+  }
+
+  /** A decided-commit branch whose phase 2 failed: commit it when its connection answers again. */
+  private scheduleCommitRetry(connection: Connection, branch: BranchId): void {
+    this.pendingCommits.set(`${connection.name}|${branch.gtrid}|${branch.bqual}`, { connection, branch });
+    if (this.retryTimer) return;
+    this.retryTimer = setInterval(() => void this.retryCommits(), this.options.commitRetryIntervalMs);
+    this.retryTimer.unref();
+  }
+
+  private async retryCommits(): Promise<void> {
+    for (const [key, { connection, branch }] of this.pendingCommits) {
+      try {
+        await connection.backend.twoPhase!.commitPrepared(branch);
+        this.pendingCommits.delete(key);
+        this.logger.log(`Committed the pending branch ${branch.bqual} of ${branch.gtrid} on connection '${connection.name}'`);
+      } catch {
+        // Still unreachable: try again at the next interval (recovery would also commit it).
+      }
+    }
+    if (this.pendingCommits.size === 0) this.close();
+  }
+
+  private assertOwn(connection: Connection): void {
+    if (this.host.get(connection.name) !== connection) {
+      throw new TransactionError(`Connection '${connection.name}' does not belong to this coordinator's application`, { connection: connection.name });
+    }
+  }
+}
+
+/** Connections know their application's coordinator; the transaction API reaches it through them. */
+export interface CoordinatedConnection {
+  coordinator(): TransactionCoordinator;
+}
+
+installUnitOfWorkRunner((connections, options, work) => {
+  const first = connections[0] as unknown as Partial<CoordinatedConnection> | undefined;
+  if (!first?.coordinator) return Promise.reject(new TransactionError('A unit of work needs at least one connection'));
+  return first.coordinator().run({ ...options, connections }, work);
+});

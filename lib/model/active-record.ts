@@ -1,0 +1,261 @@
+import type { Connection } from '../connection/connection';
+import { RecordNotFoundError, UnknownColumnError } from '../errors';
+import type { CompiledQuery } from '../query/nodes';
+import { modelMetadata } from './metadata';
+import { runtimeOf } from './model-runtime';
+import type {
+  AttributeInput,
+  AttributeName,
+  Attributes,
+  KeyValue,
+  ModelClass,
+  OrderDirection,
+  OrderInput,
+  WhereInput,
+} from './model-types';
+import { destroyRecord, insertMany, notFound, reloadRecord, saveRecord } from './persistence';
+import { recordState } from './record-state';
+import { Relation, type BatchOptions } from './relation';
+import { fingerprint } from './type-casting';
+import { castFor } from './where-conditions';
+
+type RecordObject = Record<string, unknown>;
+
+/**
+ * The base class of every model. Static methods query the model's table on the connection it is
+ * bound to; instance methods persist one record.
+ *
+ * ```ts
+ * @Model({ table: 'users', connection: 'main' })
+ * export class User extends ActiveRecord {
+ *   @PrimaryKey() id!: number;
+ *   @Column() name!: string;
+ * }
+ * const ada = await User.create({ name: 'Ada' });
+ * const adults = await User.where({ age: { gte: 18 } }).orderBy('name').limit(10).all();
+ * ```
+ */
+export abstract class ActiveRecord {
+  // ---- class-level queries ------------------------------------------------------------
+
+  /** A fresh, empty query over the model: the start of every chain. */
+  static query<M extends ActiveRecord>(this: ModelClass<M>): Relation<M> {
+    return new Relation(this);
+  }
+
+  static where<M extends ActiveRecord>(this: ModelClass<M>, conditions: WhereInput<M>): Relation<M> {
+    return new Relation(this).where(conditions);
+  }
+
+  static whereNot<M extends ActiveRecord>(this: ModelClass<M>, conditions: WhereInput<M>): Relation<M> {
+    return new Relation(this).whereNot(conditions);
+  }
+
+  static whereAny<M extends ActiveRecord>(this: ModelClass<M>, alternatives: readonly WhereInput<M>[]): Relation<M> {
+    return new Relation(this).whereAny(alternatives);
+  }
+
+  static orderBy<M extends ActiveRecord>(this: ModelClass<M>, order: OrderInput<M>, direction?: OrderDirection): Relation<M> {
+    return new Relation(this).orderBy(order, direction);
+  }
+
+  static limit<M extends ActiveRecord>(this: ModelClass<M>, count: number): Relation<M> {
+    return new Relation(this).limit(count);
+  }
+
+  static offset<M extends ActiveRecord>(this: ModelClass<M>, count: number): Relation<M> {
+    return new Relation(this).offset(count);
+  }
+
+  static all<M extends ActiveRecord>(this: ModelClass<M>): Promise<M[]> {
+    return new Relation(this).all();
+  }
+
+  static first<M extends ActiveRecord>(this: ModelClass<M>): Promise<M | null> {
+    return new Relation(this).first();
+  }
+
+  static count<M extends ActiveRecord>(this: ModelClass<M>): Promise<number> {
+    return new Relation(this).count();
+  }
+
+  static exists<M extends ActiveRecord>(this: ModelClass<M>, conditions?: WhereInput<M>): Promise<boolean> {
+    const relation = new Relation(this);
+    return (conditions ? relation.where(conditions) : relation).exists();
+  }
+
+  static pluck<M extends ActiveRecord, K extends AttributeName<M>>(this: ModelClass<M>, attribute: K): Promise<Array<M[K]>> {
+    return new Relation(this).pluck(attribute);
+  }
+
+  static stream<M extends ActiveRecord>(this: ModelClass<M>, options?: BatchOptions): AsyncGenerator<M> {
+    return new Relation(this).stream(options);
+  }
+
+  static findInBatches<M extends ActiveRecord>(this: ModelClass<M>, options?: BatchOptions): AsyncGenerator<M[]> {
+    return new Relation(this).findInBatches(options);
+  }
+
+  static updateAll<M extends ActiveRecord>(this: ModelClass<M>, attributes: AttributeInput<M>): Promise<number> {
+    return new Relation(this).updateAll(attributes);
+  }
+
+  static deleteAll<M extends ActiveRecord>(this: ModelClass<M>): Promise<number> {
+    return new Relation(this).deleteAll();
+  }
+
+  /** The record with this primary key; throws RecordNotFoundError when there is none. */
+  static async find<M extends ActiveRecord>(this: ModelClass<M>, key: KeyValue): Promise<M> {
+    const runtime = runtimeOf(this);
+    let cast: unknown;
+    try {
+      cast = castFor(runtime.metadata, runtime.metadata.primaryKey, key, 'find');
+    } catch {
+      throw notFound(runtime, key, 'find');
+    }
+    const rows = await runtime.connection.runQuery(runtime.findByKeyQuery(cast), runtime.runOptions);
+    if (rows.length === 0) throw notFound(runtime, key, 'find');
+    return runtime.hydrate<M>(rows[0]!);
+  }
+
+  /** The first record matching the conditions, or null. */
+  static findBy<M extends ActiveRecord>(this: ModelClass<M>, conditions: WhereInput<M>): Promise<M | null> {
+    return new Relation(this).findBy(conditions);
+  }
+
+  /** Build a record, validate it and insert it. */
+  static async create<M extends ActiveRecord>(this: ModelClass<M>, attributes: AttributeInput<M> = {}): Promise<M> {
+    const record = new this();
+    record.assign(attributes as AttributeInput<ActiveRecord>);
+    await record.save();
+    return record;
+  }
+
+  /**
+   * Insert many rows at once (multi-row INSERTs in one transaction; no per-record callbacks).
+   * Every row is validated before any is written. Returns the number of rows inserted.
+   */
+  static insertAll<M extends ActiveRecord>(this: ModelClass<M>, rows: readonly AttributeInput<M>[]): Promise<number> {
+    return insertMany(runtimeOf(this), rows);
+  }
+
+  /**
+   * Insert rows, or update the existing row where one collides on the `conflict` unique key
+   * (ON CONFLICT / ON DUPLICATE KEY). `update` names the attributes to overwrite; default: every
+   * given attribute outside the key; `[]` leaves colliding rows alone. Returns rows processed.
+   */
+  static upsertAll<M extends ActiveRecord>(
+    this: ModelClass<M>,
+    rows: readonly AttributeInput<M>[],
+    options: { conflict: readonly AttributeName<M>[]; update?: readonly AttributeName<M>[] },
+  ): Promise<number> {
+    return insertMany(runtimeOf(this), rows, options);
+  }
+
+  /** Upsert one row and return the record as it now stands in the database. */
+  static async upsert<M extends ActiveRecord>(
+    this: ModelClass<M>,
+    attributes: AttributeInput<M>,
+    options: { conflict: readonly AttributeName<M>[]; update?: readonly AttributeName<M>[] },
+  ): Promise<M> {
+    const runtime = runtimeOf(this);
+    return runtime.connection.transaction(async () => {
+      await insertMany(runtime, [attributes], options);
+      const key: Record<string, unknown> = {};
+      for (const attribute of options.conflict) key[attribute] = (attributes as Record<string, unknown>)[attribute];
+      const record = await new Relation(this).findBy(key as WhereInput<M>);
+      if (!record) throw notFound(runtime, JSON.stringify(Object.keys(key)), 'upsert');
+      return record;
+    });
+  }
+
+  /** The connection this model is bound to in the running application. */
+  static connection<M extends ActiveRecord>(this: ModelClass<M>): Connection {
+    return runtimeOf(this).connection;
+  }
+
+  /** SQL and binds of `Model.all()`, for debugging. */
+  static toSQL<M extends ActiveRecord>(this: ModelClass<M>): CompiledQuery {
+    return new Relation(this).toSQL();
+  }
+
+  // ---- one record ---------------------------------------------------------------------
+
+  /** True until the record is inserted. */
+  get isNewRecord(): boolean {
+    return recordState(this) === undefined;
+  }
+
+  /** True once `destroy()` has deleted the record. */
+  get isDestroyed(): boolean {
+    return recordState(this)?.destroyed ?? false;
+  }
+
+  /** Insert the record if new; otherwise update the attributes that changed (none: no query). */
+  async save(): Promise<this> {
+    await saveRecord(runtimeOf(this.constructor as ModelClass), this as unknown as RecordObject);
+    return this;
+  }
+
+  /** Assign attributes and save. */
+  async update(attributes: AttributeInput<this>): Promise<this> {
+    this.assign(attributes);
+    return this.save();
+  }
+
+  /** Set attributes from an object (checked against the model; cast on save). */
+  assign(attributes: AttributeInput<this>): this {
+    const metadata = modelMetadata(this.constructor);
+    for (const [property, value] of Object.entries(attributes as object)) {
+      if (!metadata.byProperty.has(property)) {
+        throw new UnknownColumnError(
+          `${metadata.name} has no attribute '${property}' (attributes: ${[...metadata.byProperty.keys()].join(', ')})`,
+          { model: metadata.name, field: property },
+        );
+      }
+      (this as unknown as RecordObject)[property] = value;
+    }
+    return this;
+  }
+
+  /** Delete the record's row. */
+  async destroy(): Promise<this> {
+    await destroyRecord(runtimeOf(this.constructor as ModelClass), this as unknown as RecordObject);
+    return this;
+  }
+
+  /** Re-read the record's attributes from the database; throws RecordNotFoundError if it is gone. */
+  async reload(): Promise<this> {
+    if (this.isNewRecord && (this as unknown as RecordObject)[modelMetadata(this.constructor).primaryKey.property] == null) {
+      throw new RecordNotFoundError(`Cannot reload a ${this.constructor.name} that was never saved`, {
+        model: this.constructor.name,
+      });
+    }
+    await reloadRecord(runtimeOf(this.constructor as ModelClass), this as unknown as RecordObject);
+    return this;
+  }
+
+  /** Names of attributes changed since the record was loaded or saved (all given ones if new). */
+  changedAttributes(): Array<AttributeName<this>> {
+    const metadata = modelMetadata(this.constructor);
+    const state = recordState(this);
+    const values = this as unknown as RecordObject;
+    return metadata.columns
+      .filter((column, i) =>
+        state ? fingerprint(column.type, values[column.property] ?? null) !== state.snapshot[i] : values[column.property] !== undefined,
+      )
+      .map((column) => column.property as AttributeName<this>);
+  }
+
+  /** The attributes as a plain object (bigints as strings, so `JSON.stringify` works). */
+  toJSON(): Attributes<this> {
+    const metadata = modelMetadata(this.constructor);
+    const values = this as unknown as RecordObject;
+    const json: RecordObject = {};
+    for (const column of metadata.columns) {
+      const value = values[column.property];
+      json[column.property] = typeof value === 'bigint' ? value.toString() : value;
+    }
+    return json as Attributes<this>;
+  }
+}

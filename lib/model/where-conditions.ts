@@ -1,0 +1,121 @@
+import { UnknownColumnError, ValidationError } from '../errors';
+import type { ColumnRef, ComparisonOperator, ConditionNode } from '../query/nodes';
+import type { ColumnMetadata, ModelMetadata } from './metadata';
+import { castValue } from './type-casting';
+
+const COMPARISONS: Readonly<Record<string, ComparisonOperator>> = {
+  eq: '=',
+  ne: '<>',
+  gt: '>',
+  gte: '>=',
+  lt: '<',
+  lte: '<=',
+};
+const OPERATORS = new Set([...Object.keys(COMPARISONS), 'in', 'notIn', 'like', 'notLike', 'between', 'isNull']);
+
+/**
+ * Turn `where` input into condition nodes, checking every name against the model and casting
+ * every value to its column's type. The keys of the input are the only place user-chosen names
+ * could enter a query, so an unknown one is an error, never a guess.
+ */
+export function buildConditions(metadata: ModelMetadata, input: object, method: string): ConditionNode[] {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new UnknownColumnError(`${metadata.name}.${method} expects an object such as { name: 'Ada' }`, {
+      model: metadata.name,
+    });
+  }
+  const conditions: ConditionNode[] = [];
+  for (const [property, value] of Object.entries(input)) {
+    const column = resolveColumn(metadata, property, method);
+    if (value === undefined) {
+      throw new ValidationError(
+        `${metadata.name}.${method}: '${property}' is undefined; pass null to match NULL, or leave the key out ` +
+          `(an undefined filter silently matching every row is how data gets deleted by accident)`,
+        [{ attribute: property, message: 'is undefined' }],
+        { model: metadata.name },
+      );
+    }
+    conditions.push(...conditionsFor(metadata, column, value, method));
+  }
+  return conditions;
+}
+
+export function resolveColumn(metadata: ModelMetadata, property: string, method: string): ColumnMetadata {
+  const column = metadata.byProperty.get(property);
+  if (!column) {
+    throw new UnknownColumnError(
+      `${metadata.name}.${method}: unknown attribute '${property}' (attributes: ${[...metadata.byProperty.keys()].join(', ')})`,
+      { model: metadata.name, field: property },
+    );
+  }
+  return column;
+}
+
+function conditionsFor(metadata: ModelMetadata, column: ColumnMetadata, value: unknown, method: string): ConditionNode[] {
+  const ref: ColumnRef = { name: column.name, type: column.type };
+  const cast = (v: unknown) => castFor(metadata, column, v, method);
+  if (value === null) return [{ kind: 'null', column: ref, negated: false }];
+  if (Array.isArray(value)) return [{ kind: 'in', column: ref, values: value.map(cast), negated: false }];
+  if (!isOperatorObject(value)) return [{ kind: 'compare', column: ref, op: '=', value: cast(value) }];
+
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length === 0) {
+    throw new UnknownColumnError(`${metadata.name}.${method}: '${column.property}' has an empty operator object`, {
+      model: metadata.name,
+      field: column.property,
+    });
+  }
+  return entries.map(([operator, operand]): ConditionNode => {
+    if (!OPERATORS.has(operator)) {
+      throw new UnknownColumnError(
+        `${metadata.name}.${method}: unknown operator '${operator}' on '${column.property}' ` +
+          `(operators: ${[...OPERATORS].join(', ')})`,
+        { model: metadata.name, field: column.property },
+      );
+    }
+    const invalid = (expected: string) =>
+      new ValidationError(`${metadata.name}.${method}: '${column.property}.${operator}' expects ${expected}`, [
+        { attribute: column.property, message: `${operator} expects ${expected}` },
+      ], { model: metadata.name });
+    switch (operator) {
+      case 'in':
+      case 'notIn':
+        if (!Array.isArray(operand)) throw invalid('an array');
+        return { kind: 'in', column: ref, values: operand.map(cast), negated: operator === 'notIn' };
+      case 'like':
+      case 'notLike':
+        if (typeof operand !== 'string') throw invalid('a string pattern');
+        return { kind: 'like', column: ref, pattern: operand, negated: operator === 'notLike' };
+      case 'between':
+        if (!Array.isArray(operand) || operand.length !== 2) throw invalid('a [low, high] pair');
+        return { kind: 'between', column: ref, low: cast(operand[0]), high: cast(operand[1]) };
+      case 'isNull':
+        if (typeof operand !== 'boolean') throw invalid('true or false');
+        return { kind: 'null', column: ref, negated: !operand };
+      default:
+        if (operand === null && (operator === 'eq' || operator === 'ne')) {
+          return { kind: 'null', column: ref, negated: operator === 'ne' };
+        }
+        if (operand === null || operand === undefined) throw invalid('a value');
+        return { kind: 'compare', column: ref, op: COMPARISONS[operator]!, value: cast(operand) };
+    }
+  });
+}
+
+/** A plain object (not a Date, Buffer or array) is an operator object: `{ gte: 18 }`. */
+function isOperatorObject(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+export function castFor(metadata: ModelMetadata, column: ColumnMetadata, value: unknown, method: string): unknown {
+  try {
+    return castValue(column.type, value);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ValidationError(`${metadata.name}.${method}: '${column.property}' ${reason}`, [
+      { attribute: column.property, message: reason },
+    ], { model: metadata.name, field: column.property });
+  }
+}

@@ -1,0 +1,56 @@
+import {
+  Global,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { ConnectionRegistry } from '../connection/connection-registry';
+import { TransactionCoordinator } from '../distributed/transaction-coordinator';
+import { SchemaManager } from '../schema/schema-manager';
+import { registryProvider } from './connection-providers';
+
+/** Ties the registry to the application's life: tables at init, every connection closed at shutdown. */
+@Injectable()
+export class ActiveRecordLifecycle implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(@Inject(ConnectionRegistry) private readonly registry: ConnectionRegistry) {}
+
+  /** Global modules initialise first, so tables exist before any user module's onModuleInit. */
+  async onModuleInit(): Promise<void> {
+    await this.registry.synchronize();
+  }
+
+  /**
+   * Recovery runs once every provider exists, so that sagas defined in providers' constructors
+   * are known when a crashed saga's compensation resumes.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.registry.startCoordinator();
+  }
+
+  /** Global modules shut down last, so user hooks may still write during their shutdown. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.registry.close();
+  }
+}
+
+/**
+ * One ConnectionRegistry per Nest application, shared by every forRoot/forRootAsync/forFeature
+ * of that application. A static global module: Nest makes exactly one instance per container,
+ * so two applications (or test modules) in one process never share connections.
+ */
+@Global()
+@Module({
+  providers: [
+    { provide: ConnectionRegistry, useFactory: () => new ConnectionRegistry(new Logger('ActiveRecord')) },
+    { provide: SchemaManager, useFactory: (registry: ConnectionRegistry) => registry.schema, inject: [ConnectionRegistry] },
+    // After every forRoot initializer: the coordinator's options come with them.
+    registryProvider(TransactionCoordinator, (registry) => registry.coordinator),
+    ActiveRecordLifecycle,
+  ],
+  exports: [ConnectionRegistry, SchemaManager, TransactionCoordinator],
+})
+export class ActiveRecordRegistryModule {}

@@ -1,0 +1,186 @@
+import { Connection, TransactionError, transactional, type Propagation } from 'nestjs-activerecord';
+import { describeBackends } from '../../support/describe-backends';
+import { BILLING, Charge, Entry, labels, TX_MODELS } from './models';
+
+describeBackends('transaction propagation', { models: TX_MODELS, extraConnections: BILLING }, (context) => {
+  let main: Connection;
+  const concurrent = () => main.backend.capabilities.concurrentSessions;
+  const inTx = <T>(propagation: Propagation, work: () => Promise<T>) => main.transaction(work, { propagation });
+
+  beforeAll(() => {
+    main = context.registry.get('main');
+  });
+  beforeEach(async () => {
+    await Entry.deleteAll();
+    await Charge.deleteAll();
+  });
+
+  it('REQUIRED joins the open transaction: one commit, one rollback for all', async () => {
+    await inTx('REQUIRED', async () => {
+      await Entry.create({ label: 'outer' });
+      await inTx('REQUIRED', async () => {
+        expect(await Entry.count()).toBe(1);
+        await Entry.create({ label: 'inner' });
+      });
+    });
+    expect(await labels()).toEqual(['inner', 'outer']);
+    await expect(
+      inTx('REQUIRED', async () => {
+        await Entry.create({ label: 'doomed' });
+        await inTx('REQUIRED', async () => Entry.create({ label: 'doomed too' }));
+        throw new Error('outer fails');
+      }),
+    ).rejects.toThrow('outer fails');
+    expect(await labels()).toEqual(['inner', 'outer']);
+  });
+
+  it('REQUIRED: a failed inner call marks the transaction rollback-only even if the caller catches it', async () => {
+    const error = await inTx('REQUIRED', async () => {
+      await Entry.create({ label: 'outer' });
+      await inTx('REQUIRED', async () => {
+        await Entry.create({ label: 'half' });
+        throw new Error('inner fails');
+      }).catch(() => 'swallowed');
+      await Entry.create({ label: 'after' });
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransactionError);
+    expect((error as Error).message).toMatch(/rolled back because a call that joined it failed \(Error: inner fails\)/);
+    expect(await labels()).toEqual([]);
+  });
+
+  it('NESTED rolls back to its savepoint and keeps the outer transaction', async () => {
+    await inTx('REQUIRED', async () => {
+      await Entry.create({ label: 'kept' });
+      await inTx('NESTED', async () => {
+        await Entry.create({ label: 'undone' });
+        throw new Error('nested fails');
+      }).catch(() => undefined);
+      expect(await labels()).toEqual(['kept']);
+      await inTx('NESTED', () => Entry.create({ label: 'nested ok' }));
+    });
+    expect(await labels()).toEqual(['kept', 'nested ok']);
+  });
+
+  it('NESTED without an open transaction begins one', async () => {
+    await expect(inTx('NESTED', async () => {
+      await Entry.create({ label: 'x' });
+      throw new Error('no');
+    })).rejects.toThrow('no');
+    expect(await Entry.count()).toBe(0);
+  });
+
+  it('NESTED refuses concurrent sibling savepoints on one connection', async () => {
+    const error = await inTx('REQUIRED', async () => {
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const first = inTx('NESTED', async () => {
+        await Entry.create({ label: 'first' });
+        await gate;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      const second = inTx('NESTED', () => Entry.create({ label: 'second' })).catch((e: unknown) => e);
+      const result = await second;
+      release();
+      await first;
+      return result;
+    });
+    expect(error).toBeInstanceOf(TransactionError);
+    expect((error as Error).message).toMatch(/sibling NESTED transaction is still open/);
+  });
+
+  it('REQUIRES_NEW commits on its own session even when the outer transaction rolls back', async () => {
+    if (!concurrent()) {
+      const error = await inTx('REQUIRED', () => inTx('REQUIRES_NEW', async () => 1)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TransactionError);
+      expect((error as Error).message).toMatch(/REQUIRES_NEW needs a second session on connection 'main'.*single connection/);
+      return;
+    }
+    await expect(
+      inTx('REQUIRED', async () => {
+        await Entry.create({ label: 'outer' });
+        await inTx('REQUIRES_NEW', async () => {
+          expect(await Entry.where({ label: 'outer' }).count()).toBe(0); // the outer is suspended, not joined
+          await Entry.create({ label: 'audit log' });
+        });
+        throw new Error('outer fails');
+      }),
+    ).rejects.toThrow('outer fails');
+    expect(await labels()).toEqual(['audit log']);
+  });
+
+  it('SUPPORTS joins when there is a transaction and runs without one otherwise', async () => {
+    await expect(
+      inTx('REQUIRED', async () => {
+        await inTx('SUPPORTS', () => Entry.create({ label: 'joined' }));
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow();
+    await expect(
+      inTx('SUPPORTS', async (transaction?: unknown) => {
+        await Entry.create({ label: 'autocommitted' });
+        expect((transaction as { savepoint: () => Promise<string> }).savepoint()).rejects.toThrow(TransactionError);
+        throw new Error('no transaction to roll back');
+      }),
+    ).rejects.toThrow();
+    expect(await labels()).toEqual(['autocommitted']);
+  });
+
+  it('MANDATORY needs a transaction; NEVER refuses one', async () => {
+    await expect(inTx('MANDATORY', async () => 1)).rejects.toThrow(/MANDATORY propagation needs an open transaction on connection 'main'/);
+    await expect(inTx('REQUIRED', () => inTx('MANDATORY', async () => Entry.create({ label: 'm' })))).resolves.toBeDefined();
+    await expect(inTx('REQUIRED', () => inTx('NEVER', async () => 1))).rejects.toThrow(/NEVER propagation refuses/);
+    await expect(inTx('NEVER', () => Entry.create({ label: 'n' }))).resolves.toBeDefined();
+    expect(await labels()).toEqual(['m', 'n']);
+  });
+
+  it('NOT_SUPPORTED suspends the open transaction and runs outside it', async () => {
+    if (!concurrent()) {
+      await expect(inTx('REQUIRED', () => inTx('NOT_SUPPORTED', async () => 1))).rejects.toThrow(/NOT_SUPPORTED needs a second session/);
+      return;
+    }
+    await expect(
+      inTx('REQUIRED', async () => {
+        await Entry.create({ label: 'inside' });
+        await inTx('NOT_SUPPORTED', () => Entry.create({ label: 'outside' }));
+        throw new Error('roll back inside');
+      }),
+    ).rejects.toThrow();
+    expect(await labels()).toEqual(['outside']);
+  });
+
+  it('keys the ambient transaction by connection: a billing model never rides on main\'s transaction', async () => {
+    await expect(
+      inTx('REQUIRED', async () => {
+        await Entry.create({ label: 'main, rolled back' });
+        await Charge.create({ label: 'billing, own connection' });
+        throw new Error('main fails');
+      }),
+    ).rejects.toThrow();
+    expect(await labels()).toEqual([]);
+    expect(await Charge.pluck('label')).toEqual(['billing, own connection']);
+
+    const billing = context.registry.get('billing');
+    await expect(
+      inTx('REQUIRED', () =>
+        billing.transaction(async () => {
+          await Charge.create({ label: 'billing, rolled back' });
+          await Entry.create({ label: 'main, rolled back too' });
+          throw new Error('both fail');
+        }),
+      ),
+    ).rejects.toThrow();
+    expect(await Charge.count()).toBe(1);
+    expect(await labels()).toEqual([]);
+  });
+
+  it('transactional() and the connection name work without a decorator', async () => {
+    await transactional({ connection: 'main' }, () => Entry.create({ label: 'functional' }));
+    await expect(transactional(async () => {
+      await Entry.create({ label: 'default connection' });
+      throw new Error('undo');
+    })).rejects.toThrow('undo');
+    expect(await labels()).toEqual(['functional']);
+    await expect(transactional({ connection: 'nope' }, async () => 1)).rejects.toThrow(/No open application defines connection 'nope'/);
+    await expect(main.transaction(async () => 1, { propagation: 'SOMETIMES' as never })).rejects.toThrow(/unknown propagation 'SOMETIMES'/);
+  });
+});
