@@ -20,6 +20,23 @@ describe('MssqlDialect', () => {
     expect(dialect.isolationLevels).toEqual(['READ UNCOMMITTED', 'READ COMMITTED', 'REPEATABLE READ', 'SERIALIZABLE']);
   });
 
+  it('selects DECIMAL columns as server-converted text so tedious never rounds them through a double', () => {
+    const query = compile(
+      select({
+        columns: ['id', 'balance', 'name'],
+        columnTypes: ['integer', 'decimal', 'string'],
+        where: { kind: 'compare', column: { name: 'balance', type: 'decimal' }, op: '>', value: '12345678901234567.1234' },
+      }),
+    );
+    expect(query.sql).toBe(
+      'SELECT [id], CONVERT(VARCHAR(50), [balance]) AS [balance], [name] FROM [people] WHERE [balance] > @p1',
+    );
+    expect(query.params).toEqual([t('NVarChar', '12345678901234567.1234')]);
+    expect(compile(select({ columns: ['evil]name'], columnTypes: ['decimal'] })).sql).toBe(
+      'SELECT CONVERT(VARCHAR(50), [evil]]name]) AS [evil]]name] FROM [people]',
+    );
+  });
+
   it('compiles a select with every condition kind, ORDER BY, OFFSET and FETCH', () => {
     const query = compile(
       select({

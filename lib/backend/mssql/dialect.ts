@@ -115,7 +115,7 @@ export class MssqlDialect extends Dialect {
    */
   protected override compileSelect(node: SelectNode, params: unknown[]): string {
     const top = node.limit !== undefined && (node.offset === undefined || node.limit === 0);
-    const columns = node.columns.length === 0 ? '*' : node.columns.map((c) => this.quoteIdentifier(c)).join(', ');
+    const columns = node.columns.length === 0 ? '*' : node.columns.map((c, i) => this.selectColumn(c, node.columnTypes?.[i])).join(', ');
     let sql = 'SELECT ';
     if (top) sql += `TOP (${this.bind(params, node.limit)}) `;
     sql += `${columns} FROM ${this.quoteIdentifier(node.table)}`;
@@ -127,6 +127,15 @@ export class MssqlDialect extends Dialect {
       if (node.limit !== undefined) sql += ` FETCH NEXT ${this.bind(params, node.limit)} ROWS ONLY`;
     }
     return sql;
+  }
+
+  /**
+   * tedious reads DECIMAL through a double, rounding past 15 significant digits; selected as
+   * text (the server's own exact conversion, scale kept as on PostgreSQL) it stays exact.
+   */
+  private selectColumn(name: string, type: ColumnType | undefined): string {
+    const quoted = this.quoteIdentifier(name);
+    return type === 'decimal' ? `CONVERT(VARCHAR(50), ${quoted}) AS ${quoted}` : quoted;
   }
 
   protected override compileExists(node: ExistsNode, params: unknown[]): string {

@@ -63,8 +63,9 @@ export function plainNumber(value: number): string {
 }
 
 /**
- * tedious returns DECIMAL as a JS number: exact up to 15 significant digits, rounded beyond
- * (see docs/backends/mssql.md). BIGINT comes as a decimal string, exact.
+ * Model selects read DECIMAL as text (the dialect converts it on the server, exact); a raw query's
+ * DECIMAL comes from tedious as a JS number, exact only to 15 significant digits. BIGINT comes as
+ * a decimal string, exact.
  */
 const readDecimal: ValueReader = (v) => (typeof v === 'number' ? plainNumber(v) : String(v));
 const readBigInt: ValueReader = (v) => (typeof v === 'bigint' ? v : BigInt(v as string | number));
