@@ -2,6 +2,7 @@ import { ConnectionError } from '../../errors';
 import { loadDriver } from '../driver-loader';
 import { StorageBackend, type BackendCapabilities, type DriverSession } from '../storage-backend';
 import type { BeginOptions } from '../transaction-options';
+import type { TwoPhaseParticipant } from '../two-phase';
 import { oracleFetchTypeHandler } from './binding';
 import { oraclePoolSizing, resolveOracleSettings, validateOracleOptions } from './config';
 import { OracleDialect } from './dialect';
@@ -9,6 +10,7 @@ import type { OracleConnection, OracleDriver, OraclePool } from './driver';
 import { translateOracleError } from './errors';
 import type { OracleConnectionOptions } from './options';
 import { OracleSession, type OracleSessionContext } from './session';
+import { OracleTwoPhase } from './two-phase';
 
 /**
  * Oracle Database through node-oracledb in Thin mode (no Oracle Client libraries). A pool of
@@ -16,7 +18,8 @@ import { OracleSession, type OracleSessionContext } from './session';
  * same on any database territory) and, when asked, the current schema.
  *
  * Oracle can prepare a transaction and commit it from another session (XA through the driver's
- * tpc* calls, available in Thin mode since node-oracledb 6.6), so it is a full 2PC participant.
+ * tpc* calls, available in Thin mode since node-oracledb 6.6), so it is a full 2PC participant
+ * (two-phase.ts).
  */
 export class OracleBackend extends StorageBackend<OracleConnectionOptions> {
   readonly dialect = new OracleDialect();
@@ -25,6 +28,7 @@ export class OracleBackend extends StorageBackend<OracleConnectionOptions> {
     savepoints: true,
     concurrentSessions: true,
   };
+  override readonly twoPhase: TwoPhaseParticipant = new OracleTwoPhase(this);
 
   private pool?: OraclePool;
   private sessionContext?: OracleSessionContext;
