@@ -1,9 +1,8 @@
-import type { ColumnType } from '../backend/column-types';
 import type { Row } from '../backend/storage-backend';
 import type { Connection } from '../connection/connection';
 import { UniqueConstraintError } from '../errors';
 import type { ColumnRef, ConditionNode } from '../query/nodes';
-import type { ColumnDefinition, TableDefinition } from '../schema/table-definition';
+import { columnDefinition, type TableDefinition } from '../schema/table-definition';
 import { runInScope } from '../transaction/transaction-context';
 import { ensureTable, withTable } from './table-guard';
 
@@ -34,25 +33,15 @@ export interface DecisionRecord {
   readonly updatedAt: Date;
 }
 
-const column = (name: string, type: ColumnType, extra: Partial<ColumnDefinition> = {}): ColumnDefinition => ({
-  name,
-  type,
-  nullable: false,
-  primary: false,
-  autoIncrement: false,
-  unique: false,
-  ...extra,
-});
-
 export const DECISIONS_TABLE: TableDefinition = {
   name: 'ar_tx_decisions',
   columns: [
-    column('gid', 'string', { primary: true, length: 100 }),
-    column('node', 'string', { length: 40 }),
-    column('state', 'string', { length: 16 }),
-    column('participants', 'json'),
-    column('created_at', 'datetime'),
-    column('updated_at', 'datetime'),
+    columnDefinition('gid', 'string', { primary: true, length: 100 }),
+    columnDefinition('node', 'string', { length: 40 }),
+    columnDefinition('state', 'string', { length: 16 }),
+    columnDefinition('participants', 'json'),
+    columnDefinition('created_at', 'datetime'),
+    columnDefinition('updated_at', 'datetime'),
   ],
 };
 

@@ -34,3 +34,11 @@ export interface TableDefinition {
   readonly name: string;
   readonly columns: readonly ColumnDefinition[];
 }
+
+/**
+ * A column of one of the library's own tables (decision log, saga log, marker rows): NOT NULL,
+ * not a key, not generated, unless `extra` says otherwise.
+ */
+export function columnDefinition(name: string, type: ColumnType, extra: Partial<ColumnDefinition> = {}): ColumnDefinition {
+  return { name, type, nullable: false, primary: false, autoIncrement: false, unique: false, ...extra };
+}

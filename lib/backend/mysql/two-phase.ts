@@ -1,19 +1,9 @@
 import { ConfigurationError } from '../../errors';
 import type { CompiledQuery } from '../../query/nodes';
-import type { ColumnDefinition, TableDefinition } from '../../schema/table-definition';
+import { columnDefinition, type TableDefinition } from '../../schema/table-definition';
 import type { DriverSession, StorageBackend } from '../storage-backend';
 import type { BeginOptions } from '../transaction-options';
 import type { BranchId, BranchOutcome, PreparedBranch, TwoPhaseParticipant } from '../two-phase';
-
-const column = (name: string, type: 'string' | 'datetime', extra: Partial<ColumnDefinition> = {}): ColumnDefinition => ({
-  name,
-  type,
-  nullable: false,
-  primary: false,
-  autoIncrement: false,
-  unique: false,
-  ...extra,
-});
 
 /**
  * One row per branch, inserted inside the branch itself: it exists afterwards exactly when the
@@ -22,7 +12,7 @@ const column = (name: string, type: 'string' | 'datetime', extra: Partial<Column
  */
 const MARKERS: TableDefinition = {
   name: 'ar_xa_markers',
-  columns: [column('gid', 'string', { primary: true, length: 150 }), column('created_at', 'datetime')],
+  columns: [columnDefinition('gid', 'string', { primary: true, length: 150 }), columnDefinition('created_at', 'datetime')],
 };
 
 /**

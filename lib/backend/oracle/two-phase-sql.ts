@@ -1,5 +1,5 @@
 import type { CompiledQuery } from '../../query/nodes';
-import type { ColumnDefinition, TableDefinition } from '../../schema/table-definition';
+import { columnDefinition, type TableDefinition } from '../../schema/table-definition';
 import type { Dialect } from '../dialect';
 import type { BranchId } from '../two-phase';
 import { branchKey, ORACLE_XID_FORMAT_ID } from './xid';
@@ -9,16 +9,6 @@ import { branchKey, ORACLE_XID_FORMAT_ID } from './xid';
  * (and pure) so that the exact text is tested without a server.
  */
 
-const column = (name: string, type: 'string' | 'datetime', extra: Partial<ColumnDefinition> = {}): ColumnDefinition => ({
-  name,
-  type,
-  nullable: false,
-  primary: false,
-  autoIncrement: false,
-  unique: false,
-  ...extra,
-});
-
 /**
  * One row per branch, inserted inside the branch: it exists afterwards exactly when the branch's
  * work committed. Oracle forgets an XA branch once it is committed or rolled back (a branch
@@ -27,7 +17,7 @@ const column = (name: string, type: 'string' | 'datetime', extra: Partial<Column
  */
 export const MARKERS: TableDefinition = {
   name: 'ar_xa_markers',
-  columns: [column('gid', 'string', { primary: true, length: 150 }), column('created_at', 'datetime')],
+  columns: [columnDefinition('gid', 'string', { primary: true, length: 150 }), columnDefinition('created_at', 'datetime')],
 };
 
 const GID = { name: 'gid', type: 'string' } as const;

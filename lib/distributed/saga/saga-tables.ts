@@ -1,29 +1,19 @@
 import type { ColumnType } from '../../backend/column-types';
-import type { ColumnDefinition, TableDefinition } from '../../schema/table-definition';
-
-const column = (name: string, type: ColumnType, extra: Partial<ColumnDefinition> = {}): ColumnDefinition => ({
-  name,
-  type,
-  nullable: false,
-  primary: false,
-  autoIncrement: false,
-  unique: false,
-  ...extra,
-});
+import { columnDefinition, type TableDefinition } from '../../schema/table-definition';
 
 /** One row per saga: its input, the state of each step, and who is driving it until when. */
 export const SAGA_LOG_TABLE: TableDefinition = {
   name: 'ar_saga_log',
   columns: [
-    column('id', 'string', { primary: true, length: 100 }),
-    column('name', 'string', { length: 200 }),
-    column('node', 'string', { length: 40 }),
-    column('state', 'string', { length: 16 }),
-    column('input', 'json', { nullable: true }),
-    column('steps', 'json'),
-    column('lease_until', 'datetime'),
-    column('created_at', 'datetime'),
-    column('updated_at', 'datetime'),
+    columnDefinition('id', 'string', { primary: true, length: 100 }),
+    columnDefinition('name', 'string', { length: 200 }),
+    columnDefinition('node', 'string', { length: 40 }),
+    columnDefinition('state', 'string', { length: 16 }),
+    columnDefinition('input', 'json', { nullable: true }),
+    columnDefinition('steps', 'json'),
+    columnDefinition('lease_until', 'datetime'),
+    columnDefinition('created_at', 'datetime'),
+    columnDefinition('updated_at', 'datetime'),
   ],
 };
 
@@ -34,10 +24,10 @@ export const SAGA_LOG_TABLE: TableDefinition = {
 export const SAGA_BARRIER_TABLE: TableDefinition = {
   name: 'ar_saga_barriers',
   columns: [
-    column('id', 'string', { primary: true, length: 300 }),
-    column('phase', 'string', { length: 16 }),
-    column('result', 'json', { nullable: true }),
-    column('created_at', 'datetime'),
+    columnDefinition('id', 'string', { primary: true, length: 300 }),
+    columnDefinition('phase', 'string', { length: 16 }),
+    columnDefinition('result', 'json', { nullable: true }),
+    columnDefinition('created_at', 'datetime'),
   ],
 };
 
