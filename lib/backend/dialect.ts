@@ -19,6 +19,9 @@ export abstract class Dialect extends SqlCompiler {
   /** Most bind parameters one statement may carry (bulk inserts are split to fit). */
   readonly maxParameters: number = 999;
 
+  /** Rows per multi-row INSERT in bulk inserts (fewer where `maxParameters` says so). */
+  readonly bulkInsertRows: number = 1000;
+
   /** Isolation levels this database really provides; asking for another is an error. */
   abstract readonly isolationLevels: readonly IsolationLevel[];
 

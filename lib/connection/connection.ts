@@ -127,6 +127,35 @@ export class Connection {
     return frame ? frame.transaction.session.execute(query, options) : this.backend.execute(query, options);
   }
 
+  /**
+   * @internal The model layer's path: like `runQuery`, but where the backend (or the
+   * transaction's session) can run the statement synchronously it does, and the rows come back
+   * without a promise. Returns the rows, or a promise of them; may throw (callers turn that into
+   * a rejection).
+   */
+  runQueryNow(query: CompiledQuery, options?: RunOptions): Row[] | Promise<Row[]> {
+    if (this.settings.logging) this.log(query);
+    const frame = frameForStatement(this);
+    if (frame !== undefined) {
+      const session = frame.transaction.session;
+      return (session.queryNow !== undefined ? session.queryNow(query, options) : undefined) ?? session.query(query, options);
+    }
+    const backend = this.backend;
+    return (backend.queryNow !== undefined ? backend.queryNow(query, options) : undefined) ?? backend.query(query, options);
+  }
+
+  /** @internal `runExecute` run synchronously where it can be, as `runQueryNow`. */
+  runExecuteNow(query: CompiledQuery, options?: RunOptions): ExecuteResult | Promise<ExecuteResult> {
+    if (this.settings.logging) this.log(query);
+    const frame = frameForStatement(this);
+    if (frame !== undefined) {
+      const session = frame.transaction.session;
+      return (session.executeNow !== undefined ? session.executeNow(query, options) : undefined) ?? session.execute(query, options);
+    }
+    const backend = this.backend;
+    return (backend.executeNow !== undefined ? backend.executeNow(query, options) : undefined) ?? backend.execute(query, options);
+  }
+
   /** @internal */
   runStream(query: CompiledQuery, options: StreamOptions): AsyncIterable<Row> {
     if (this.settings.logging) this.log(query);

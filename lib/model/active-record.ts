@@ -1,8 +1,9 @@
+import type { Row } from '../backend/storage-backend';
 import type { Connection } from '../connection/connection';
 import { RecordNotFoundError, UnknownColumnError } from '../errors';
 import type { CompiledQuery } from '../query/nodes';
 import { modelMetadata } from './metadata';
-import { runtimeOf } from './model-runtime';
+import { runtimeOf, type ModelRuntime } from './model-runtime';
 import type {
   AttributeInput,
   AttributeName,
@@ -20,6 +21,12 @@ import { fingerprint } from './type-casting';
 import { castFor } from './where-conditions';
 
 type RecordObject = Record<string, unknown>;
+
+/** The first row as a record, or RecordNotFoundError. */
+function foundOne<M extends ActiveRecord>(runtime: ModelRuntime, rows: Row[], key: KeyValue): M {
+  if (rows.length === 0) throw notFound(runtime, key, 'find');
+  return runtime.hydrate<M>(rows[0]!);
+}
 
 /**
  * The base class of every model. Static methods query the model's table on the connection it is
@@ -105,17 +112,23 @@ export abstract class ActiveRecord {
   }
 
   /** The record with this primary key; throws RecordNotFoundError when there is none. */
-  static async find<M extends ActiveRecord>(this: ModelClass<M>, key: KeyValue): Promise<M> {
-    const runtime = runtimeOf(this);
-    let cast: unknown;
+  static find<M extends ActiveRecord>(this: ModelClass<M>, key: KeyValue): Promise<M> {
+    // Not an async function: on SQLite the row is read synchronously, and the one promise made
+    // is the answer (each extra await costs more than the lookup once async hooks are on).
     try {
-      cast = castFor(runtime.metadata, runtime.metadata.primaryKey, key, 'find');
-    } catch {
-      throw notFound(runtime, key, 'find');
+      const runtime = runtimeOf(this);
+      let cast: unknown;
+      try {
+        cast = castFor(runtime.metadata, runtime.metadata.primaryKey, key, 'find');
+      } catch {
+        throw notFound(runtime, key, 'find');
+      }
+      const rows = runtime.connection.runQueryNow(runtime.findByKeyQuery(cast), runtime.selectOptions);
+      if (!Array.isArray(rows)) return rows.then((found) => foundOne<M>(runtime, found, key));
+      return Promise.resolve(foundOne<M>(runtime, rows, key));
+    } catch (error) {
+      return Promise.reject(error);
     }
-    const rows = await runtime.connection.runQuery(runtime.findByKeyQuery(cast), runtime.runOptions);
-    if (rows.length === 0) throw notFound(runtime, key, 'find');
-    return runtime.hydrate<M>(rows[0]!);
   }
 
   /** The first record matching the conditions, or null. */
@@ -124,11 +137,14 @@ export abstract class ActiveRecord {
   }
 
   /** Build a record, validate it and insert it. */
-  static async create<M extends ActiveRecord>(this: ModelClass<M>, attributes: AttributeInput<M> = {}): Promise<M> {
-    const record = new this();
-    record.assign(attributes as AttributeInput<ActiveRecord>);
-    await record.save();
-    return record;
+  static create<M extends ActiveRecord>(this: ModelClass<M>, attributes: AttributeInput<M> = {}): Promise<M> {
+    try {
+      const record = new this();
+      record.assign(attributes as AttributeInput<ActiveRecord>);
+      return record.save() as Promise<M>;
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
@@ -192,9 +208,13 @@ export abstract class ActiveRecord {
   }
 
   /** Insert the record if new; otherwise update the attributes that changed (none: no query). */
-  async save(): Promise<this> {
-    await saveRecord(runtimeOf(this.constructor as ModelClass), this as unknown as RecordObject);
-    return this;
+  save(): Promise<this> {
+    try {
+      const pending = saveRecord(runtimeOf(this.constructor as ModelClass), this as unknown as RecordObject);
+      return pending === undefined ? Promise.resolve(this) : pending.then(() => this);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** Assign attributes and save. */
@@ -206,7 +226,9 @@ export abstract class ActiveRecord {
   /** Set attributes from an object (checked against the model; cast on save). */
   assign(attributes: AttributeInput<this>): this {
     const metadata = modelMetadata(this.constructor);
-    for (const [property, value] of Object.entries(attributes as object)) {
+    const given = attributes as Record<string, unknown>;
+    for (const property of Object.keys(given)) {
+      const value = given[property];
       if (!metadata.byProperty.has(property)) {
         throw new UnknownColumnError(
           `${metadata.name} has no attribute '${property}' (attributes: ${[...metadata.byProperty.keys()].join(', ')})`,

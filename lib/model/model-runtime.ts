@@ -1,28 +1,52 @@
+import type { ColumnType } from '../backend/column-types';
 import type { Dialect, ValueReader } from '../backend/dialect';
-import type { Row, RunOptions } from '../backend/storage-backend';
+import type { Row, RunOptions, ValueRow } from '../backend/storage-backend';
 import { bindingGeneration, findConnectionForModel, openConnectionNames } from '../connection/active-registries';
 import type { Connection } from '../connection/connection';
 import { ConfigurationError } from '../errors';
-import type { CompiledQuery, SelectNode } from '../query/nodes';
+import type { ColumnRef, CompiledQuery, ConflictClause, InsertNode, SelectNode } from '../query/nodes';
 import { modelMetadata, type ModelMetadata } from './metadata';
 import { RECORD_STATE, type WithRecordState } from './record-state';
 import { fingerprint } from './type-casting';
 
-const EXACT_INTEGERS: RunOptions = { exactIntegers: true };
+type RecordObject = Record<string, unknown> & WithRecordState;
+
+/** Copies one value row onto a record (readers applied) and keeps the row as its snapshot. */
+type RowFiller = (record: RecordObject, values: ValueRow) => RecordObject;
+
+/** An INSERT compiled for one set of columns (and, for bulk inserts, one number of rows). */
+export interface InsertStatement {
+  readonly sql: string;
+  /** Indexes (into the model's columns) of the columns it sets, in order. */
+  readonly columns: readonly number[];
+  /** Their logical types, in the same order. */
+  readonly types: readonly ColumnType[];
+  /** It ends with RETURNING every column (else the caller reads the key from insertId). */
+  readonly returning: boolean;
+}
 
 /**
  * Everything a model class needs to run a query, resolved once and cached until a registry
  * opens, closes or rebinds models: its metadata, its connection, the dialect's value readers
- * for its columns, and the SQL of a primary-key lookup. Keeps `User.find(1)` to a couple of map
- * lookups before the driver call.
+ * for its columns, and the SQL of the statements it runs most (a primary-key lookup, inserts).
+ * Keeps `User.find(1)` to a couple of map lookups before the driver call.
  */
 export class ModelRuntime {
   readonly dialect: Dialect;
+  /** Options for statements that read no rows back (exact 64-bit integers where needed). */
   readonly runOptions: RunOptions | undefined;
+  /** Options for statements whose rows become records: value arrays, and worth preparing. */
+  readonly selectOptions: RunOptions;
+  /** Options for the writes the model layer generates (worth preparing). */
+  readonly writeOptions: RunOptions;
   readonly columnNames: readonly string[];
+  readonly columnTypes: readonly ColumnType[];
   private readonly readers: readonly (ValueReader | undefined)[];
   private readonly mutable: readonly boolean[];
+  private readonly fill: RowFiller;
+  private readonly primaryIndex: number;
   private findSql?: string;
+  private readonly insertStatements = new Map<number | string, InsertStatement>();
 
   constructor(
     readonly model: { readonly prototype: object },
@@ -31,21 +55,44 @@ export class ModelRuntime {
     readonly generation: number,
   ) {
     this.dialect = connection.dialect;
-    this.runOptions = metadata.hasBigInt ? EXACT_INTEGERS : undefined;
+    const exactIntegers = metadata.hasBigInt ? true : undefined;
+    this.runOptions = exactIntegers ? { exactIntegers } : undefined;
+    this.selectOptions = { rowMode: 'array', prepare: true, exactIntegers };
+    this.writeOptions = { prepare: true, exactIntegers };
     this.columnNames = metadata.columns.map((c) => c.name);
+    this.columnTypes = metadata.columns.map((c) => c.type);
     this.readers = metadata.columns.map((c) => this.dialect.valueReader(c.type));
     this.mutable = metadata.columns.map((c) => c.type === 'datetime' || c.type === 'json' || c.type === 'binary');
+    this.primaryIndex = metadata.columns.indexOf(metadata.primaryKey);
+    this.fill = compileFiller(metadata.columns.map((c) => c.property), this.columnTypes, this.readers, this.mutable);
   }
 
   /** A record built from a database row (its constructor does not run, as with Rails' `instantiate`). */
-  hydrate<M extends object>(row: Row): M {
-    const record = Object.create(this.model.prototype) as Record<string, unknown> & WithRecordState;
-    this.apply(record, row);
-    return record as M;
+  hydrate<M extends object>(row: Row | ValueRow): M {
+    const record = Object.create(this.model.prototype) as RecordObject;
+    if (Array.isArray(row)) this.fill(record, row);
+    else this.apply(record, row);
+    return record as unknown as M;
+  }
+
+  /** Records from rows (value arrays or objects), built in the array that holds the rows. */
+  hydrateAll<M extends object>(rows: Array<Row | ValueRow>): M[] {
+    const records = rows as unknown as M[];
+    const prototype = this.model.prototype;
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      if (Array.isArray(row)) records[i] = this.fill(Object.create(prototype) as RecordObject, row) as unknown as M;
+      else records[i] = this.hydrate<M>(row);
+    }
+    return records;
   }
 
   /** Copy a row's values onto a record and remember them as its persisted state. */
-  apply(record: Record<string, unknown> & WithRecordState, row: Row): void {
+  apply(record: RecordObject, row: Row | ValueRow): void {
+    if (Array.isArray(row)) {
+      this.fill(record, row);
+      return;
+    }
     const columns = this.metadata.columns;
     const snapshot = new Array<unknown>(columns.length);
     for (let i = 0; i < columns.length; i++) {
@@ -63,7 +110,7 @@ export class ModelRuntime {
   }
 
   /** Remember a record's current attribute values as its persisted state (after a write). */
-  remember(record: Record<string, unknown> & WithRecordState): void {
+  remember(record: RecordObject): void {
     const columns = this.metadata.columns;
     const snapshot = new Array<unknown>(columns.length);
     for (let i = 0; i < columns.length; i++) {
@@ -89,13 +136,86 @@ export class ModelRuntime {
         kind: 'select',
         table: this.metadata.table,
         columns: this.columnNames,
-        columnTypes: this.metadata.columns.map((column) => column.type),
+        columnTypes: this.columnTypes,
         where: { kind: 'compare', column: { name: pk.name, type: pk.type }, op: '=', value: key },
         orderBy: [],
       };
       this.findSql = this.dialect.compile(node).sql;
     }
     return { sql: this.findSql, params: [this.dialect.toDriverValue(pk.type, key)] };
+  }
+
+  /**
+   * The INSERT of one record that sets `columns` (indexes; `key` names the set), compiled once
+   * per set of columns where the dialect's SQL depends only on shapes (else undefined: the caller
+   * compiles each insert). RETURNING reads every column back, except where the database stores
+   * exactly what is bound and the key is known without it (given, or the generated insertId).
+   */
+  insertStatement(columns: readonly number[], key: number | string): InsertStatement | undefined {
+    if (!this.dialect.stableShapes) return undefined;
+    let statement = this.insertStatements.get(key);
+    if (statement === undefined) {
+      statement = this.compileInsert(columns.slice(), 1, undefined, this.returnsOnInsert(columns));
+      if (this.insertStatements.size < 1000) this.insertStatements.set(key, statement);
+    }
+    return statement;
+  }
+
+  /** Whether an insert setting `columns` (indexes) reads the row back with RETURNING. */
+  returnsOnInsert(columns: readonly number[]): boolean {
+    const dialect = this.dialect;
+    if (!dialect.supportsReturning) return false;
+    if (!dialect.storesBoundValuesExactly) return true;
+    const keyKnown = columns.includes(this.primaryIndex) || this.metadata.primaryKey.generation === 'increment';
+    return !keyKnown;
+  }
+
+  /**
+   * A multi-row INSERT of `rows` rows setting `columns`, compiled once per shape where the
+   * dialect allows (else undefined). `conflictKey` tells upserts with different clauses apart.
+   */
+  bulkInsertStatement(
+    columns: readonly number[],
+    columnsKey: string,
+    rows: number,
+    onConflict: ConflictClause | undefined,
+    conflictKey: string,
+  ): InsertStatement | undefined {
+    if (!this.dialect.stableShapes) return undefined;
+    const key = `${columnsKey}/${rows}/${conflictKey}`;
+    let statement = this.insertStatements.get(key);
+    if (statement === undefined) {
+      statement = this.compileInsert(columns, rows, onConflict, false);
+      // Bulk shapes are few (one per column set and chunk size) but their SQL is long: cap them.
+      if (this.insertStatements.size < 200) this.insertStatements.set(key, statement);
+    }
+    return statement;
+  }
+
+  /** Compile an INSERT for a shape: values are placeholders, so nulls stand in for them. */
+  private compileInsert(
+    indexes: readonly number[],
+    rows: number,
+    onConflict: ConflictClause | undefined,
+    returning: boolean,
+  ): InsertStatement {
+    const columns = this.metadata.columns;
+    const refs: ColumnRef[] = indexes.map((i) => ({ name: columns[i]!.name, type: columns[i]!.type }));
+    const row = new Array<unknown>(indexes.length).fill(null);
+    const node: InsertNode = {
+      kind: 'insert',
+      table: this.metadata.table,
+      columns: refs,
+      rows: new Array<unknown[]>(rows).fill(row),
+      returning: returning ? this.columnNames : undefined,
+      onConflict,
+    };
+    return {
+      sql: this.dialect.compile(node).sql,
+      columns: indexes,
+      types: indexes.map((i) => columns[i]!.type),
+      returning,
+    };
   }
 }
 
@@ -122,4 +242,62 @@ export function runtimeOf(model: { readonly prototype: object }): ModelRuntime {
   const runtime = new ModelRuntime(model, metadata, connection, generation);
   runtimes.set(model, runtime);
   return runtime;
+}
+
+/**
+ * The function that copies a value row onto a record: one assignment per column to a fixed
+ * property, so every record of a model gets the same hidden class and V8 compiles each store
+ * to a plain field write (a loop over property names would make every store a dictionary-style
+ * lookup). Property names enter the source only through JSON.stringify, which makes any string
+ * an inert string literal. The row array itself becomes the record's snapshot, its values
+ * replaced by what `fingerprint` keeps for each type. Where code generation is disabled
+ * (--disallow-code-generation-from-strings), a loop does the same.
+ */
+function compileFiller(
+  properties: readonly string[],
+  types: readonly ColumnType[],
+  readers: readonly (ValueReader | undefined)[],
+  mutable: readonly boolean[],
+): RowFiller {
+  const lines: string[] = [];
+  for (let i = 0; i < properties.length; i++) {
+    lines.push(`x = v[${i}];`);
+    lines.push(readers[i] ? `x = x === undefined || x === null ? null : r${i}(x);` : `if (x === undefined) x = null;`);
+    lines.push(`o[${JSON.stringify(properties[i])}] = x;`);
+    lines.push(mutable[i] ? `v[${i}] = fp(${JSON.stringify(types[i])}, x);` : `v[${i}] = x;`);
+  }
+  const readerNames = readers.map((_, i) => `r${i}`);
+  const body =
+    `return function fill(o, v) {\n  let x;\n  ${lines.join('\n  ')}\n` +
+    `  if (v.length !== ${properties.length}) v.length = ${properties.length};\n` +
+    `  o[S] = { snapshot: v, destroyed: false };\n  return o;\n};`;
+  try {
+    const factory = new Function(...readerNames, 'fp', 'S', body) as (...args: unknown[]) => RowFiller;
+    return factory(...readers, fingerprint, RECORD_STATE);
+  } catch {
+    return loopFiller(properties, types, readers, mutable);
+  }
+}
+
+function loopFiller(
+  properties: readonly string[],
+  types: readonly ColumnType[],
+  readers: readonly (ValueReader | undefined)[],
+  mutable: readonly boolean[],
+): RowFiller {
+  return (record, values) => {
+    for (let i = 0; i < properties.length; i++) {
+      let value = values[i];
+      if (value === undefined || value === null) value = null;
+      else {
+        const read = readers[i];
+        if (read !== undefined) value = read(value);
+      }
+      record[properties[i]!] = value;
+      values[i] = mutable[i] ? fingerprint(types[i]!, value) : value;
+    }
+    if (values.length !== properties.length) values.length = properties.length;
+    record[RECORD_STATE] = { snapshot: values, destroyed: false };
+    return record;
+  };
 }

@@ -1,78 +1,175 @@
 import { randomUUID } from 'node:crypto';
+import type { ExecuteResult, Row } from '../backend/storage-backend';
 import { ActiveRecordError, RecordNotFoundError } from '../errors';
-import type { ColumnRef, ConditionNode, InsertNode } from '../query/nodes';
+import type { ColumnRef, CompiledQuery, ConditionNode, ConflictClause, InsertNode } from '../query/nodes';
 import type { ColumnMetadata } from './metadata';
-import type { ModelRuntime } from './model-runtime';
+import type { InsertStatement, ModelRuntime } from './model-runtime';
 import { RECORD_STATE, type WithRecordState } from './record-state';
 import { castValue, fingerprint } from './type-casting';
 import { castAttributes, throwIfInvalid, type AttributeIssue } from './validation';
 
 type RecordObject = Record<string, unknown> & WithRecordState;
 
-/** Insert a new record, or update the attributes of a persisted one that changed. */
-export async function saveRecord(runtime: ModelRuntime, record: RecordObject): Promise<void> {
+/** Models with at most this many columns key their statement shapes by a bit mask. */
+const MASK_COLUMNS = 30;
+
+/** A driver result that may still be on its way (the SQLite backend answers at once). */
+export function isPending<T extends object>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown }).then === 'function';
+}
+
+/**
+ * Insert a new record, or update the attributes of a persisted one that changed. Returns a
+ * promise while the statement is in flight, or undefined when it already completed (SQLite);
+ * throws what it refuses (callers turn throws into rejections).
+ */
+export function saveRecord(runtime: ModelRuntime, record: RecordObject): Promise<void> | undefined {
   const state = record[RECORD_STATE];
   if (state?.destroyed) {
     throw new ActiveRecordError(`Cannot save a destroyed ${runtime.metadata.name}`, { model: runtime.metadata.name });
   }
-  if (state) await updateRecord(runtime, record, state.snapshot);
-  else await insertRecord(runtime, record);
+  return state ? updateRecord(runtime, record, state.snapshot) : insertRecord(runtime, record);
 }
 
-async function insertRecord(runtime: ModelRuntime, record: RecordObject): Promise<void> {
+/**
+ * Insert a new record. An attribute left unset takes the column's declared default (or null,
+ * for a nullable column), as Rails does: the record then says what the database will store even
+ * where no RETURNING reads it back (MySQL), and a later save does not mistake it for a change.
+ * Such a value is still left out of the INSERT, so the database applies its own default. Every
+ * attribute is checked and cast before anything is written; the record's attributes take their
+ * cast values only once all pass.
+ */
+function insertRecord(runtime: ModelRuntime, record: RecordObject): Promise<void> | undefined {
   const { metadata, dialect, connection } = runtime;
+  const columns = metadata.columns;
   const pk = metadata.primaryKey;
   if (pk.generation === 'uuid' && (record[pk.property] === undefined || record[pk.property] === null)) {
     record[pk.property] = randomUUID();
   }
-  const untouched = new Set(metadata.columns.filter((column) => record[column.property] === undefined));
-  takeDeclaredDefaults(runtime, record);
-  const issues: AttributeIssue[] = [];
-  const values = castAttributes(metadata, (column) => record[column.property], 'insert', issues);
-  throwIfInvalid(metadata, issues);
+  let issues: AttributeIssue[] | undefined;
+  const included: number[] = [];
+  const values: unknown[] = [];
+  let mask = 0;
+  for (let i = 0; i < columns.length; i++) {
+    const column = columns[i]!;
+    const value = record[column.property];
+    if (value === undefined) {
+      if (column.primary) {
+        // A key left unset is the database's to choose (generated), or its default.
+        if (column.generation !== 'none' || column.default !== undefined || column.nullable) continue;
+        (issues ??= []).push({ attribute: column.property, message: 'is required' });
+      } else if (column.default !== undefined) {
+        if (column.default === null) {
+          record[column.property] = null;
+          if (!column.nullable) (issues ??= []).push({ attribute: column.property, message: 'cannot be null' });
+        } else {
+          record[column.property] = castValue(column.type, column.default);
+        }
+      } else if (column.nullable) {
+        record[column.property] = null;
+      } else {
+        (issues ??= []).push({ attribute: column.property, message: 'is required' });
+      }
+      continue;
+    }
+    let cast: unknown = null;
+    if (value === null) {
+      if (column.primary && column.generation !== 'none') continue;
+      if (!column.nullable) {
+        (issues ??= []).push({ attribute: column.property, message: 'cannot be null' });
+        continue;
+      }
+      if (column.primary) continue;
+    } else {
+      const problem = castInto(column, value);
+      if (problem !== undefined) {
+        (issues ??= []).push({ attribute: column.property, message: problem });
+        continue;
+      }
+      cast = castResult;
+    }
+    included.push(i);
+    values.push(cast);
+    mask |= 1 << i;
+  }
+  if (issues !== undefined) throwIfInvalid(metadata, issues);
+  for (let k = 0; k < included.length; k++) record[columns[included[k]!]!.property] = values[k];
 
-  const columns: ColumnRef[] = [];
-  const row: unknown[] = [];
-  const defaulted = new Set(metadata.columns.filter((column) => column.default !== undefined || column.nullable));
-  metadata.columns.forEach((column, i) => {
-    const value = values[i];
-    record[column.property] = value === undefined ? record[column.property] : value;
-    if (value === undefined || (value === null && column.primary)) return;
-    // A value equal to what the database would choose anyway is left to the database.
-    if (defaulted.has(column) && untouched.has(column)) return;
-    columns.push({ name: column.name, type: column.type });
-    row.push(value);
-  });
-  const node: InsertNode = { kind: 'insert', table: metadata.table, columns, rows: [row], returning: runtime.columnNames };
+  const statement = runtime.insertStatement(included, columns.length <= MASK_COLUMNS ? mask : included.join(','));
+  let query: CompiledQuery;
+  let returning: boolean;
+  if (statement !== undefined) {
+    const params = new Array<unknown>(values.length);
+    for (let k = 0; k < values.length; k++) params[k] = dialect.toDriverValue(statement.types[k], values[k]);
+    query = { sql: statement.sql, params };
+    returning = statement.returning;
+  } else {
+    const refs: ColumnRef[] = included.map((i) => ({ name: columns[i]!.name, type: columns[i]!.type }));
+    const node: InsertNode = { kind: 'insert', table: metadata.table, columns: refs, rows: [values], returning: runtime.columnNames };
+    query = dialect.compile(node);
+    returning = dialect.supportsReturning;
+  }
 
-  if (dialect.supportsReturning) {
-    const rows = await connection.runQuery(dialect.compile(node), runtime.runOptions);
+  if (returning) {
+    const rows = connection.runQueryNow(query, runtime.selectOptions);
+    if (!Array.isArray(rows)) return rows.then((found) => runtime.apply(record, found[0] ?? {}));
     runtime.apply(record, rows[0] ?? {});
-    return;
+    return undefined;
   }
-  const result = await connection.runExecute(dialect.compile(node), runtime.runOptions);
+  const result = connection.runExecuteNow(query, runtime.writeOptions);
+  if (isPending(result)) return result.then((done) => afterInsert(runtime, record, done, statement, query.params));
+  afterInsert(runtime, record, result, statement, query.params);
+  return undefined;
+}
+
+/** Set by `castInto`: the cast value when it returns no problem (saves an allocation per value). */
+let castResult: unknown;
+
+/**
+ * Cast one non-null attribute value for a write; returns what is wrong with it, or undefined
+ * with the cast value in `castResult`.
+ */
+function castInto(column: ColumnMetadata, value: unknown): string | undefined {
+  let cast: unknown;
+  try {
+    cast = castValue(column.type, value);
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+  const max = column.length;
+  // Lengths count characters (code points); a string no longer in UTF-16 units is short enough.
+  if (max !== undefined && typeof cast === 'string' && cast.length > max && [...cast].length > max) {
+    return `is longer than ${max} characters`;
+  }
+  castResult = cast;
+  return undefined;
+}
+
+/** After an INSERT without RETURNING: the generated key, and the values as the database holds them. */
+function afterInsert(
+  runtime: ModelRuntime,
+  record: RecordObject,
+  result: ExecuteResult,
+  statement: InsertStatement | undefined,
+  params: readonly unknown[],
+): void {
+  const pk = runtime.metadata.primaryKey;
   if (pk.generation === 'increment' && (record[pk.property] === undefined || record[pk.property] === null)) {
-    record[pk.property] = runtime.read(metadata.columns.indexOf(pk), result.insertId);
+    record[pk.property] = runtime.read(runtime.metadata.columns.indexOf(pk), result.insertId);
   }
-  // Without RETURNING, defaults chosen by the database are not known here; `reload()` reads them.
+  if (statement !== undefined && runtime.dialect.storesBoundValuesExactly) {
+    // What RETURNING would have read: the bound driver values, through the column readers.
+    const columns = runtime.metadata.columns;
+    for (let k = 0; k < statement.columns.length; k++) {
+      const index = statement.columns[k]!;
+      record[columns[index]!.property] = runtime.read(index, params[k]);
+    }
+  }
+  // Elsewhere (MySQL), defaults chosen by the database are not known here; `reload()` reads them.
   runtime.remember(record);
 }
 
-/**
- * An attribute left unset on a new record takes the column's declared default (or null, for a
- * nullable column), as Rails does: the record then says what the database will store even where
- * no RETURNING reads it back (MySQL), and a later save does not mistake it for a change. The
- * value is still left out of the INSERT, so the database applies its own default.
- */
-function takeDeclaredDefaults(runtime: ModelRuntime, record: RecordObject): void {
-  for (const column of runtime.metadata.columns) {
-    if (record[column.property] !== undefined || column.primary) continue;
-    if (column.default !== undefined) record[column.property] = column.default === null ? null : castValue(column.type, column.default);
-    else if (column.nullable) record[column.property] = null;
-  }
-}
-
-async function updateRecord(runtime: ModelRuntime, record: RecordObject, snapshot: unknown[]): Promise<void> {
+function updateRecord(runtime: ModelRuntime, record: RecordObject, snapshot: unknown[]): Promise<void> | undefined {
   const { metadata, dialect, connection } = runtime;
   const issues: AttributeIssue[] = [];
   const values = castAttributes(metadata, (column) => record[column.property], 'update', issues);
@@ -84,12 +181,18 @@ async function updateRecord(runtime: ModelRuntime, record: RecordObject, snapsho
     record[column.property] = value;
     if (fingerprint(column.type, value) !== snapshot[i]) set.push([{ name: column.name, type: column.type }, value]);
   });
-  if (set.length === 0) return;
+  if (set.length === 0) return undefined;
 
-  const where = keyCondition(runtime, snapshot[metadata.columns.indexOf(metadata.primaryKey)]);
-  const result = await connection.runExecute(dialect.compile({ kind: 'update', table: metadata.table, set, where }));
-  if (result.affectedRows === 0) throw notFound(runtime, snapshot[metadata.columns.indexOf(metadata.primaryKey)], 'update');
-  runtime.remember(record);
+  const key = snapshot[metadata.columns.indexOf(metadata.primaryKey)];
+  const where = keyCondition(runtime, key);
+  const done = (result: ExecuteResult) => {
+    if (result.affectedRows === 0) throw notFound(runtime, key, 'update');
+    runtime.remember(record);
+  };
+  const result = connection.runExecuteNow(dialect.compile({ kind: 'update', table: metadata.table, set, where }), runtime.writeOptions);
+  if (isPending(result)) return result.then(done);
+  done(result);
+  return undefined;
 }
 
 /** Delete a persisted record by its primary key. */
@@ -101,7 +204,10 @@ export async function destroyRecord(runtime: ModelRuntime, record: RecordObject)
   }
   if (state.destroyed) return;
   const key = state.snapshot[metadata.columns.indexOf(metadata.primaryKey)];
-  await connection.runExecute(dialect.compile({ kind: 'delete', table: metadata.table, where: keyCondition(runtime, key) }));
+  await connection.runExecute(
+    dialect.compile({ kind: 'delete', table: metadata.table, where: keyCondition(runtime, key) }),
+    runtime.writeOptions,
+  );
   state.destroyed = true;
 }
 
@@ -112,7 +218,7 @@ export async function reloadRecord(runtime: ModelRuntime, record: RecordObject):
   const key = state
     ? state.snapshot[metadata.columns.indexOf(metadata.primaryKey)]
     : record[metadata.primaryKey.property];
-  const rows = await runtime.connection.runQuery(runtime.findByKeyQuery(key), runtime.runOptions);
+  const rows: Row[] = await runtime.connection.runQuery(runtime.findByKeyQuery(key), runtime.selectOptions);
   if (rows.length === 0) throw notFound(runtime, key, 'reload');
   runtime.apply(record, rows[0]!);
 }
@@ -129,56 +235,150 @@ export interface UpsertPlan {
   readonly update?: readonly string[];
 }
 
+/** Rows that set the same columns: their cast values, row after row, in one flat array. */
+interface RowGroup {
+  readonly columns: number[];
+  readonly key: string;
+  readonly values: unknown[];
+  rows: number;
+}
+
 export async function insertMany(runtime: ModelRuntime, inputs: readonly object[], upsert?: UpsertPlan): Promise<number> {
   const { metadata, dialect, connection } = runtime;
-  const pk = metadata.primaryKey;
-  const issues: AttributeIssue[] = [];
-  const groups = new Map<string, { columns: ColumnMetadata[]; rows: unknown[][] }>();
-  inputs.forEach((input, index) => {
-    const attributes = input as Record<string, unknown>;
-    for (const key of Object.keys(attributes)) {
-      if (!metadata.byProperty.has(key)) issues.push({ attribute: `rows[${index}].${key}`, message: 'is not an attribute' });
-    }
-    const values = castAttributes(
-      metadata,
-      (column) =>
-        column === pk && pk.generation === 'uuid' && attributes[column.property] == null ? randomUUID() : attributes[column.property],
-      'insert',
-      issues,
-      `rows[${index}].`,
-    );
-    const present = metadata.columns.filter((column, i) => values[i] !== undefined && !(column.primary && values[i] === null));
-    const signature = present.map((column) => column.name).join('\u0000');
-    const group = groups.get(signature) ?? { columns: present, rows: [] };
-    group.rows.push(present.map((column) => values[metadata.columns.indexOf(column)]));
-    groups.set(signature, group);
-  });
-  throwIfInvalid(metadata, issues);
+  const groups = castRows(runtime, inputs);
   if (inputs.length === 0) return 0;
 
   return connection.transaction(async () => {
     let inserted = 0;
-    for (const { columns, rows } of groups.values()) {
-      const refs = columns.map((column) => ({ name: column.name, type: column.type }));
-      const perStatement = Math.max(1, Math.min(1000, Math.floor(dialect.maxParameters / Math.max(1, refs.length))));
-      for (let start = 0; start < rows.length; start += perStatement) {
-        const chunk = rows.slice(start, start + perStatement);
-        const node: InsertNode = {
-          kind: 'insert',
-          table: metadata.table,
-          columns: refs,
-          rows: chunk,
-          onConflict: upsert ? conflictClause(runtime, upsert, columns) : undefined,
-        };
-        await connection.runExecute(dialect.compile(node));
-        inserted += chunk.length;
+    for (const group of groups) {
+      const width = group.columns.length;
+      const given = group.columns.map((i) => metadata.columns[i]!);
+      const onConflict = upsert ? conflictClause(runtime, upsert, given) : undefined;
+      const conflictKey = onConflict ? JSON.stringify([onConflict.target, onConflict.update]) : '';
+      // An INSERT that sets no column (DEFAULT VALUES) writes one row.
+      const perStatement =
+        width === 0 ? 1 : Math.max(1, Math.min(dialect.bulkInsertRows, Math.floor(dialect.maxParameters / width)));
+      for (let start = 0; start < group.rows; start += perStatement) {
+        const count = Math.min(perStatement, group.rows - start);
+        const query = chunkQuery(runtime, group, given, start, count, onConflict, conflictKey);
+        const result = connection.runExecuteNow(query, runtime.writeOptions);
+        if (isPending(result)) await result;
+        inserted += count;
       }
     }
     return inserted;
   });
 }
 
-function conflictClause(runtime: ModelRuntime, plan: UpsertPlan, given: readonly ColumnMetadata[]) {
+/**
+ * Check and cast every row, as `castAttributes` does for an insert (a missing uuid key gets a
+ * fresh one), and sort the rows by the set of columns they give. Throws a ValidationError
+ * naming every problem (`rows[3].email is required`) before anything is written.
+ */
+function castRows(runtime: ModelRuntime, inputs: readonly object[]): RowGroup[] {
+  const { metadata } = runtime;
+  const columns = metadata.columns;
+  const n = columns.length;
+  const pk = metadata.primaryKey;
+  const issues: AttributeIssue[] = [];
+  const groups = new Map<number | string, RowGroup>();
+  const present: number[] = [];
+  const row = new Array<unknown>(n);
+  let knownKeys: string[] | undefined;
+  let lastKey: number | string | undefined;
+  let lastGroup: RowGroup | undefined;
+  for (let r = 0; r < inputs.length; r++) {
+    const attributes = inputs[r] as Record<string, unknown>;
+    const keys = Object.keys(attributes);
+    if (!sameStrings(keys, knownKeys)) {
+      let known = true;
+      for (const key of keys) {
+        if (!metadata.byProperty.has(key)) {
+          issues.push({ attribute: `rows[${r}].${key}`, message: 'is not an attribute' });
+          known = false;
+        }
+      }
+      if (known) knownKeys = keys;
+    }
+    present.length = 0;
+    let mask = 0;
+    for (let i = 0; i < n; i++) {
+      const column = columns[i]!;
+      let value = attributes[column.property];
+      if ((value === undefined || value === null) && column === pk && pk.generation === 'uuid') value = randomUUID();
+      if (value === undefined || value === null) {
+        const missing = value === undefined;
+        const generated = column.primary && column.generation !== 'none';
+        if (!(generated || (missing && (column.default !== undefined || column.nullable))) && !column.nullable) {
+          issues.push({ attribute: `rows[${r}].${column.property}`, message: missing ? 'is required' : 'cannot be null' });
+        }
+        if (missing || column.primary) continue;
+        row[i] = null;
+      } else {
+        const problem = castInto(column, value);
+        if (problem !== undefined) {
+          issues.push({ attribute: `rows[${r}].${column.property}`, message: problem });
+          continue;
+        }
+        row[i] = castResult;
+      }
+      present.push(i);
+      mask |= 1 << i;
+    }
+    if (issues.length > 0) continue;
+    const key = n <= MASK_COLUMNS ? mask : present.join(',');
+    let group = key === lastKey ? lastGroup : groups.get(key);
+    if (group === undefined) {
+      group = { columns: present.slice(), key: String(key), values: [], rows: 0 };
+      groups.set(key, group);
+    }
+    lastKey = key;
+    lastGroup = group;
+    const values = group.values;
+    for (let k = 0; k < present.length; k++) values.push(row[present[k]!]);
+    group.rows++;
+  }
+  throwIfInvalid(metadata, issues);
+  return [...groups.values()];
+}
+
+/** The statement for rows `start .. start + count` of a group. */
+function chunkQuery(
+  runtime: ModelRuntime,
+  group: RowGroup,
+  given: readonly ColumnMetadata[],
+  start: number,
+  count: number,
+  onConflict: ConflictClause | undefined,
+  conflictKey: string,
+): CompiledQuery {
+  const { dialect, metadata } = runtime;
+  const width = group.columns.length;
+  const flat = group.values;
+  const base = start * width;
+  const statement = runtime.bulkInsertStatement(group.columns, group.key, count, onConflict, conflictKey);
+  if (statement !== undefined) {
+    const types = statement.types;
+    const params = new Array<unknown>(count * width);
+    for (let k = 0, c = 0; k < params.length; k++) {
+      params[k] = dialect.toDriverValue(types[c], flat[base + k]);
+      if (++c === width) c = 0;
+    }
+    return { sql: statement.sql, params };
+  }
+  const rows: unknown[][] = [];
+  for (let r = 0; r < count; r++) rows.push(flat.slice(base + r * width, base + (r + 1) * width));
+  const refs = given.map((column) => ({ name: column.name, type: column.type }));
+  return dialect.compile({ kind: 'insert', table: metadata.table, columns: refs, rows, onConflict });
+}
+
+function sameStrings(a: readonly string[], b: readonly string[] | undefined): boolean {
+  if (b === undefined || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function conflictClause(runtime: ModelRuntime, plan: UpsertPlan, given: readonly ColumnMetadata[]): ConflictClause {
   const { metadata } = runtime;
   const column = (property: string) => {
     const found = metadata.byProperty.get(property);

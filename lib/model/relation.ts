@@ -34,15 +34,17 @@ export class Relation<M extends ActiveRecord> {
   constructor(
     private readonly model: ModelClass<M>,
     private readonly state: RelationState = EMPTY,
+    metadata?: ModelMetadata,
   ) {
-    this.metadata = modelMetadata(model);
+    this.metadata = metadata ?? modelMetadata(model);
   }
 
   // ---- building --------------------------------------------------------------------------
 
   /** Rows matching every condition: `{ age: { gte: 18 }, status: ['a', 'b'], deletedAt: null }`. */
   where(conditions: WhereInput<M>): Relation<M> {
-    return this.with({ conditions: [...this.state.conditions, ...buildConditions(this.metadata, conditions, 'where')] });
+    const built = buildConditions(this.metadata, conditions, 'where', this.state.conditions.slice());
+    return this.with({ conditions: built });
   }
 
   /** Rows not matching all of the conditions together. */
@@ -87,12 +89,16 @@ export class Relation<M extends ActiveRecord> {
 
   // ---- reading ---------------------------------------------------------------------------
 
-  async all(): Promise<M[]> {
-    const runtime = runtimeOf(this.model);
-    const rows = await runtime.connection.runQuery(runtime.dialect.compile(this.selectNode(runtime)), runtime.runOptions);
-    const records = new Array<M>(rows.length);
-    for (let i = 0; i < rows.length; i++) records[i] = runtime.hydrate<M>(rows[i]!);
-    return records;
+  all(): Promise<M[]> {
+    // Not an async function: see ActiveRecord.find.
+    try {
+      const runtime = runtimeOf(this.model);
+      const rows = runtime.connection.runQueryNow(runtime.dialect.compile(this.selectNode(runtime)), runtime.selectOptions);
+      if (!Array.isArray(rows)) return rows.then((found) => runtime.hydrateAll<M>(found));
+      return Promise.resolve(runtime.hydrateAll<M>(rows));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** The first record by the relation's order (by primary key when it has none), or null. */
@@ -231,7 +237,7 @@ export class Relation<M extends ActiveRecord> {
   // ---- internals -------------------------------------------------------------------------
 
   private with(change: Partial<RelationState>): Relation<M> {
-    return new Relation(this.model, { ...this.state, ...change });
+    return new Relation(this.model, { ...this.state, ...change }, this.metadata);
   }
 
   private selectNode(runtime: ModelRuntime): SelectNode {
@@ -239,7 +245,7 @@ export class Relation<M extends ActiveRecord> {
       kind: 'select',
       table: this.metadata.table,
       columns: runtime.columnNames,
-      columnTypes: this.metadata.columns.map((column) => column.type),
+      columnTypes: runtime.columnTypes,
       where: and(this.state.conditions),
       orderBy: this.state.order,
       limit: this.state.limit,

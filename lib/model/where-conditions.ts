@@ -18,14 +18,21 @@ const OPERATORS = new Set([...Object.keys(COMPARISONS), 'in', 'notIn', 'like', '
  * every value to its column's type. The keys of the input are the only place user-chosen names
  * could enter a query, so an unknown one is an error, never a guess.
  */
-export function buildConditions(metadata: ModelMetadata, input: object, method: string): ConditionNode[] {
+export function buildConditions(
+  metadata: ModelMetadata,
+  input: object,
+  method: string,
+  /** Appended to and returned (default: a new array). */
+  conditions: ConditionNode[] = [],
+): ConditionNode[] {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     throw new UnknownColumnError(`${metadata.name}.${method} expects an object such as { name: 'Ada' }`, {
       model: metadata.name,
     });
   }
-  const conditions: ConditionNode[] = [];
-  for (const [property, value] of Object.entries(input)) {
+  const given = input as Record<string, unknown>;
+  for (const property of Object.keys(given)) {
+    const value = given[property];
     const column = resolveColumn(metadata, property, method);
     if (value === undefined) {
       throw new ValidationError(
@@ -35,7 +42,7 @@ export function buildConditions(metadata: ModelMetadata, input: object, method: 
         { model: metadata.name },
       );
     }
-    conditions.push(...conditionsFor(metadata, column, value, method));
+    conditionsFor(metadata, column, value, method, conditions);
   }
   return conditions;
 }
@@ -51,55 +58,75 @@ export function resolveColumn(metadata: ModelMetadata, property: string, method:
   return column;
 }
 
-function conditionsFor(metadata: ModelMetadata, column: ColumnMetadata, value: unknown, method: string): ConditionNode[] {
+/** Append the condition nodes for one attribute's `where` value to `out`. */
+function conditionsFor(metadata: ModelMetadata, column: ColumnMetadata, value: unknown, method: string, out: ConditionNode[]): void {
   const ref: ColumnRef = { name: column.name, type: column.type };
-  const cast = (v: unknown) => castFor(metadata, column, v, method);
-  if (value === null) return [{ kind: 'null', column: ref, negated: false }];
-  if (Array.isArray(value)) return [{ kind: 'in', column: ref, values: value.map(cast), negated: false }];
-  if (!isOperatorObject(value)) return [{ kind: 'compare', column: ref, op: '=', value: cast(value) }];
+  if (value === null) {
+    out.push({ kind: 'null', column: ref, negated: false });
+    return;
+  }
+  if (Array.isArray(value)) {
+    out.push({ kind: 'in', column: ref, values: value.map((v: unknown) => castFor(metadata, column, v, method)), negated: false });
+    return;
+  }
+  if (!isOperatorObject(value)) {
+    out.push({ kind: 'compare', column: ref, op: '=', value: castFor(metadata, column, value, method) });
+    return;
+  }
 
-  const entries = Object.entries(value as Record<string, unknown>);
-  if (entries.length === 0) {
+  const operators = value as Record<string, unknown>;
+  const names = Object.keys(operators);
+  if (names.length === 0) {
     throw new UnknownColumnError(`${metadata.name}.${method}: '${column.property}' has an empty operator object`, {
       model: metadata.name,
       field: column.property,
     });
   }
-  return entries.map(([operator, operand]): ConditionNode => {
-    if (!OPERATORS.has(operator)) {
-      throw new UnknownColumnError(
-        `${metadata.name}.${method}: unknown operator '${operator}' on '${column.property}' ` +
-          `(operators: ${[...OPERATORS].join(', ')})`,
-        { model: metadata.name, field: column.property },
-      );
-    }
-    const invalid = (expected: string) =>
-      new ValidationError(`${metadata.name}.${method}: '${column.property}.${operator}' expects ${expected}`, [
-        { attribute: column.property, message: `${operator} expects ${expected}` },
-      ], { model: metadata.name });
-    switch (operator) {
-      case 'in':
-      case 'notIn':
-        if (!Array.isArray(operand)) throw invalid('an array');
-        return { kind: 'in', column: ref, values: operand.map(cast), negated: operator === 'notIn' };
-      case 'like':
-      case 'notLike':
-        if (typeof operand !== 'string') throw invalid('a string pattern');
-        return { kind: 'like', column: ref, pattern: operand, negated: operator === 'notLike' };
-      case 'between':
-        if (!Array.isArray(operand) || operand.length !== 2) throw invalid('a [low, high] pair');
-        return { kind: 'between', column: ref, low: cast(operand[0]), high: cast(operand[1]) };
-      case 'isNull':
-        if (typeof operand !== 'boolean') throw invalid('true or false');
-        return { kind: 'null', column: ref, negated: !operand };
-      default:
-        if (operand === null && (operator === 'eq' || operator === 'ne')) {
-          return { kind: 'null', column: ref, negated: operator === 'ne' };
-        }
-        if (operand === null || operand === undefined) throw invalid('a value');
-        return { kind: 'compare', column: ref, op: COMPARISONS[operator]!, value: cast(operand) };
-    }
-  });
+  for (const operator of names) out.push(operatorCondition(metadata, column, ref, operator, operators[operator], method));
+}
+
+function operatorCondition(
+  metadata: ModelMetadata,
+  column: ColumnMetadata,
+  ref: ColumnRef,
+  operator: string,
+  operand: unknown,
+  method: string,
+): ConditionNode {
+  const cast = (v: unknown) => castFor(metadata, column, v, method);
+  if (!OPERATORS.has(operator)) {
+    throw new UnknownColumnError(
+      `${metadata.name}.${method}: unknown operator '${operator}' on '${column.property}' ` +
+        `(operators: ${[...OPERATORS].join(', ')})`,
+      { model: metadata.name, field: column.property },
+    );
+  }
+  const invalid = (expected: string) =>
+    new ValidationError(`${metadata.name}.${method}: '${column.property}.${operator}' expects ${expected}`, [
+      { attribute: column.property, message: `${operator} expects ${expected}` },
+    ], { model: metadata.name });
+  switch (operator) {
+    case 'in':
+    case 'notIn':
+      if (!Array.isArray(operand)) throw invalid('an array');
+      return { kind: 'in', column: ref, values: operand.map(cast), negated: operator === 'notIn' };
+    case 'like':
+    case 'notLike':
+      if (typeof operand !== 'string') throw invalid('a string pattern');
+      return { kind: 'like', column: ref, pattern: operand, negated: operator === 'notLike' };
+    case 'between':
+      if (!Array.isArray(operand) || operand.length !== 2) throw invalid('a [low, high] pair');
+      return { kind: 'between', column: ref, low: cast(operand[0]), high: cast(operand[1]) };
+    case 'isNull':
+      if (typeof operand !== 'boolean') throw invalid('true or false');
+      return { kind: 'null', column: ref, negated: !operand };
+    default:
+      if (operand === null && (operator === 'eq' || operator === 'ne')) {
+        return { kind: 'null', column: ref, negated: operator === 'ne' };
+      }
+      if (operand === null || operand === undefined) throw invalid('a value');
+      return { kind: 'compare', column: ref, op: COMPARISONS[operator]!, value: cast(operand) };
+  }
 }
 
 /** A plain object (not a Date, Buffer or array) is an operator object: `{ gte: 18 }`. */

@@ -18,7 +18,8 @@ import type {
  * Compiles the query tree to standard SQL. Each Dialect extends it and overrides only what its
  * database spells differently (quoting, placeholders, paging, RETURNING, ...), the way Kysely's
  * dialect compilers do. Every value becomes a bind parameter; every name goes through
- * `quoteIdentifier`. The compiler keeps no state between calls: one instance serves every query.
+ * `quoteIdentifier`. The compiler keeps no state between calls beyond memos of quoted names:
+ * one instance serves every query.
  */
 export abstract class SqlCompiler {
   /** Quote a table or column name so that any string is taken literally as a name. */
@@ -32,6 +33,27 @@ export abstract class SqlCompiler {
 
   /** Whether `INSERT ... RETURNING` (or an equivalent) gives back inserted rows. */
   abstract readonly supportsReturning: boolean;
+
+  /**
+   * True when this compiler's SQL text depends only on a tree's shape (kinds, names, types, how
+   * many values), never on the values themselves, and its bind values are exactly
+   * `toDriverValue(type, value)` for each value in the order the tree lists them (conditions,
+   * then limit, then offset; insert rows row by row). The model layer then compiles a statement
+   * once per shape and only converts values on later calls. Off by default: a dialect that
+   * inspects values or binds them otherwise must not claim it.
+   */
+  readonly stableShapes: boolean = false;
+
+  /**
+   * True when the database stores exactly the driver values bound for the columns of the
+   * library's own tables, so that reading a row back gives `valueReader(type)(driverValue)`:
+   * an insert then learns nothing from RETURNING that it does not already know, and can skip
+   * it (SQLite, where RETURNING costs as much as the insert itself).
+   */
+  readonly storesBoundValuesExactly: boolean = false;
+
+  private readonly quotedNames = new Map<string, string>();
+  private readonly columnLists = new WeakMap<readonly string[], string>();
 
   compile(node: QueryNode): CompiledQuery {
     const params: unknown[] = [];
@@ -61,9 +83,32 @@ export abstract class SqlCompiler {
     return this.placeholder(params.length);
   }
 
+  /**
+   * `quoteIdentifier`, remembered: the same few table and column names are quoted on every
+   * statement. (Names come from model metadata, so the set is small; it is capped all the same.)
+   */
+  protected quoted(name: string): string {
+    let quoted = this.quotedNames.get(name);
+    if (quoted === undefined) {
+      quoted = this.quoteIdentifier(name);
+      if (this.quotedNames.size < 10_000) this.quotedNames.set(name, quoted);
+    }
+    return quoted;
+  }
+
+  /** A comma-separated list of quoted names, remembered per list (a model's column list is one array). */
+  protected quotedList(names: readonly string[]): string {
+    let list = this.columnLists.get(names);
+    if (list === undefined) {
+      list = names.map((name) => this.quoted(name)).join(', ');
+      this.columnLists.set(names, list);
+    }
+    return list;
+  }
+
   protected compileSelect(node: SelectNode, params: unknown[]): string {
-    const columns = node.columns.length === 0 ? '*' : node.columns.map((c) => this.quoteIdentifier(c)).join(', ');
-    let sql = `SELECT ${columns} FROM ${this.quoteIdentifier(node.table)}`;
+    const columns = node.columns.length === 0 ? '*' : this.quotedList(node.columns);
+    let sql = `SELECT ${columns} FROM ${this.quoted(node.table)}`;
     sql += this.compileWhere(node.where, params);
     sql += this.compileOrderBy(node.orderBy);
     sql += this.compileLimitOffset(node, params);
@@ -178,6 +223,6 @@ export abstract class SqlCompiler {
   }
 
   protected column(ref: ColumnRef): string {
-    return this.quoteIdentifier(ref.name);
+    return this.quoted(ref.name);
   }
 }

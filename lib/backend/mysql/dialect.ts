@@ -29,6 +29,8 @@ const NO_LIMIT = '18446744073709551615';
 export class MysqlDialect extends Dialect {
   /** MySQL's limit on placeholders in one prepared statement. */
   override readonly maxParameters = 65535;
+  /** Binds every value through toDriverValue, in tree order (see SqlCompiler.stableShapes). */
+  override readonly stableShapes = true;
   readonly isolationLevels: readonly IsolationLevel[] = ISOLATION_LEVELS;
 
   private features: MysqlServerFeatures;

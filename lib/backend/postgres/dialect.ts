@@ -13,6 +13,8 @@ import { POSTGRES_READERS, postgresColumnType } from './types';
 export class PostgresDialect extends Dialect {
   readonly name = 'postgres';
   readonly supportsReturning = true;
+  /** Binds every value through toDriverValue, in tree order (see SqlCompiler.stableShapes). */
+  override readonly stableShapes = true;
   /** The Bind message counts parameters in 16 bits. */
   override readonly maxParameters = 65535;
   /**

@@ -146,6 +146,15 @@ export class SqliteBackend extends StorageBackend<SqliteConnectionOptions> {
     return translateSqliteError(error, this.context.connectionName, sql);
   }
 
+  /** Outside a transaction, with the lock free: run at once, no promise (see Connection.runQueryNow). */
+  override queryNow(query: CompiledQuery, options?: RunOptions): Row[] | undefined {
+    return this.lock.locked ? undefined : this.requireRunner().all(query, options);
+  }
+
+  override executeNow(query: CompiledQuery, options?: RunOptions): ExecuteResult | undefined {
+    return this.lock.locked ? undefined : this.requireRunner().run(query, options);
+  }
+
   override query(query: CompiledQuery, options?: RunOptions): Promise<Row[]> {
     if (this.lock.locked) return super.query(query, options);
     try {
@@ -198,6 +207,15 @@ class SqliteSession implements DriverSession {
     private readonly db: Database.Database,
     private readonly unlock: () => void,
   ) {}
+
+  /** The session holds the lock: statements always run at once. */
+  queryNow(query: CompiledQuery, options?: RunOptions): Row[] {
+    return this.runner.all(query, options);
+  }
+
+  executeNow(query: CompiledQuery, options?: RunOptions): ExecuteResult {
+    return this.runner.run(query, options);
+  }
 
   query(query: CompiledQuery, options?: RunOptions): Promise<Row[]> {
     try {

@@ -8,6 +8,13 @@ import { SQLITE_READERS, sqliteColumnType } from './types';
 export class SqliteDialect extends Dialect {
   readonly name: string = 'sqlite';
   readonly supportsReturning = true;
+  /** Binds every value through toDriverValue, in tree order (see SqlCompiler.stableShapes). */
+  override readonly stableShapes = true;
+  /**
+   * The library's SQLite tables store bound values as they are (TEXT, INTEGER, REAL and BLOB
+   * columns; decimals as TEXT), so an insert reads nothing back it does not already know.
+   */
+  override readonly storesBoundValuesExactly = true;
   /** SQLITE_MAX_VARIABLE_NUMBER since SQLite 3.32. */
   override readonly maxParameters = 32766;
   /**

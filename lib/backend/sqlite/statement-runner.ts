@@ -60,7 +60,10 @@ export class SqliteStatementRunner {
       const rows = options?.exactIntegers
         ? this.withSafeIntegers(statement, () => statement.all(query.params as unknown[]))
         : statement.all(query.params as unknown[]);
-      return cached.build ? toObjects(rows as unknown[][], cached) : (rows as Row[]);
+      if (cached.build === undefined) return rows as Row[];
+      // The caller takes value arrays (RunOptions.rowMode): raw mode already made them.
+      if (options?.rowMode === 'array') return checkWidths(rows as unknown[][], cached) as unknown as Row[];
+      return toObjects(rows as unknown[][], cached);
     } catch (error) {
       throw this.translate(error, query.sql);
     }
@@ -173,6 +176,16 @@ function describe(statement: BetterSqlite3.Statement, fixedColumns: boolean): Ca
   const names = statement.columns().map((column) => column.name);
   statement.raw(true);
   return { statement, reader, build: rowBuilder(names), width: names.length };
+}
+
+/** Value arrays as they are, once each is known to have the expected number of columns. */
+function checkWidths(rows: unknown[][], cached: CachedStatement): unknown[][] {
+  const width = cached.width;
+  for (let i = 0; i < rows.length; i++) {
+    const length = rows[i]!.length;
+    if (length !== width) throw new Error(`SQLite returned ${length} columns, expected ${width}`);
+  }
+  return rows;
 }
 
 /** Replace each value array with its row object, in place. */
