@@ -1,12 +1,21 @@
 import type * as Pg from 'pg';
+import type { QueryResult } from 'pg';
 import { ActiveRecordError, ConfigurationError, ConnectionError } from '../../errors';
 import { loadDriver } from '../driver-loader';
-import { StorageBackend, type BackendCapabilities, type DriverSession } from '../storage-backend';
+import type { CompiledQuery } from '../../query/nodes';
+import {
+  StorageBackend,
+  type BackendCapabilities,
+  type DriverSession,
+  type ExecuteResult,
+  type Row,
+  type RunOptions,
+} from '../storage-backend';
 import { PostgresDialect } from './dialect';
 import { translatePostgresError } from './errors';
 import type { PostgresConnectionOptions } from './options';
 import { buildPoolConfig, describeAddress, POOL_DEFAULTS, serverAddress } from './pool-config';
-import { PostgresSession } from './session';
+import { PostgresSession, runOnClient, toExecuteResult, toRows, type SessionHooks } from './session';
 import { PostgresTwoPhase } from './two-phase';
 import type { TwoPhaseParticipant } from '../two-phase';
 import { libraryTypeParsers } from './type-parsers';
@@ -118,13 +127,7 @@ export class PostgresBackend extends StorageBackend<PostgresConnectionOptions> {
 
   async acquire(): Promise<DriverSession> {
     const pool = this.pool;
-    if (!pool) {
-      throw new ConnectionError(
-        `Connection '${this.context.connectionName}' is closed (or was never opened); ` +
-          `queries need an open ActiveRecordModule or ConnectionRegistry`,
-        { connection: this.context.connectionName },
-      );
-    }
+    if (!pool) throw this.closedError();
     let client: Pg.PoolClient;
     for (;;) {
       try {
@@ -135,15 +138,102 @@ export class PostgresBackend extends StorageBackend<PostgresConnectionOptions> {
       if ((this.openedIn.get(client) ?? this.generation) >= this.generation) break;
       client.release(true); // opened before a connection was lost: replace it
     }
-    return new PostgresSession(client, {
-      translate: (error, sql) => this.translateError(error, sql),
-      onIdleError: (error) =>
-        this.context.logger.warn(
-          `Connection '${this.context.connectionName}': a connection in use lost its server between statements ` +
-            `(${error.message}); it will be discarded`,
-        ),
-      onConnectionLost: () => void this.generation++,
+    return new PostgresSession(client, this.sessionHooks);
+  }
+
+  private readonly sessionHooks: SessionHooks = {
+    translate: (error, sql) => this.translateError(error, sql),
+    onIdleError: (error) =>
+      this.context.logger.warn(
+        `Connection '${this.context.connectionName}': a connection in use lost its server between statements ` +
+          `(${error.message}); it will be discarded`,
+      ),
+    onConnectionLost: () => void this.generation++,
+  };
+
+  /**
+   * One statement outside a transaction: the shortest path from the pool and back, with pg's
+   * callback API, so that the only promise made is the answer. Same rules as a session: a client
+   * opened before a connection was lost is replaced, a broken one or one left inside a
+   * transaction (raw `BEGIN`) is discarded rather than pooled.
+   */
+  override query(query: CompiledQuery, options?: RunOptions): Promise<Row[]> {
+    return this.runPooled(query, options, toRows);
+  }
+
+  override execute(query: CompiledQuery, options?: RunOptions): Promise<ExecuteResult> {
+    return this.runPooled(query, options, toExecuteResult);
+  }
+
+  private runPooled<T>(query: CompiledQuery, options: RunOptions | undefined, map: (result: QueryResult) => T): Promise<T> {
+    const pool = this.pool;
+    if (!pool) return Promise.reject(this.closedError());
+    return new Promise<T>((resolve, reject) => this.checkout(pool, query, options, map, resolve, reject));
+  }
+
+  private checkout<T>(
+    pool: Pg.Pool,
+    query: CompiledQuery,
+    options: RunOptions | undefined,
+    map: (result: QueryResult) => T,
+    resolve: (value: T) => void,
+    reject: (error: unknown) => void,
+  ): void {
+    pool.connect((connectError: Error | undefined, client: Pg.PoolClient | undefined, release: (destroy?: boolean) => void) => {
+      if (connectError || !client) {
+        reject(this.acquireFailure(pool, connectError));
+        return;
+      }
+      if ((this.openedIn.get(client) ?? this.generation) < this.generation) {
+        release(true); // opened before a connection was lost: replace it
+        this.checkout(pool, query, options, map, resolve, reject);
+        return;
+      }
+      client.on('error', this.onPooledClientError);
+      runOnClient(client, query, options, (error, result) => {
+        client.removeListener('error', this.onPooledClientError);
+        const broken = this.brokenClients.has(client);
+        if (error !== undefined) {
+          const translated = this.translateError(error, query.sql);
+          const lost = broken || translated instanceof ConnectionError;
+          if (lost && !broken) this.generation++;
+          release(lost || !idle(client) ? true : undefined);
+          reject(translated);
+          return;
+        }
+        // A raw BEGIN leaves the client inside a transaction: never hand that to the next user.
+        release(broken || !idle(client) ? true : undefined);
+        let value: T;
+        try {
+          value = map(result!);
+        } catch (mapError) {
+          reject(mapError);
+          return;
+        }
+        resolve(value);
+      });
     });
+  }
+
+  /**
+   * While a pooled client runs one statement, pg-pool listens for nothing on it, and an 'error'
+   * event (the server closing the socket) would crash the process: note the client as broken.
+   */
+  private readonly brokenClients = new WeakSet<object>();
+  private readonly onPooledClientError = ((backend: PostgresBackend) =>
+    function onPooledClientError(this: Pg.PoolClient, error: Error) {
+      if (backend.brokenClients.has(this)) return;
+      backend.brokenClients.add(this);
+      backend.generation++;
+      backend.sessionHooks.onIdleError(error);
+    })(this);
+
+  private closedError(): ConnectionError {
+    return new ConnectionError(
+      `Connection '${this.context.connectionName}' is closed (or was never opened); ` +
+        `queries need an open ActiveRecordModule or ConnectionRegistry`,
+      { connection: this.context.connectionName },
+    );
   }
 
   /**
@@ -202,6 +292,12 @@ export class PostgresBackend extends StorageBackend<PostgresConnectionOptions> {
       cause: error,
     });
   }
+}
+
+/** Outside any transaction (null: no statement has completed yet to say). */
+function idle(client: Pg.PoolClient): boolean {
+  const status = client.getTransactionStatus();
+  return status === 'I' || status === null;
 }
 
 function reasonOf(error: unknown): string {

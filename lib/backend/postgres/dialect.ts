@@ -18,6 +18,11 @@ export class PostgresDialect extends Dialect {
   /** The Bind message counts parameters in 16 bits. */
   override readonly maxParameters = 65535;
   /**
+   * 500-row INSERTs are as fast per row as 1,000-row ones once prepared (measured), and their
+   * prepared plan holds half the server memory per connection.
+   */
+  override readonly bulkInsertRows = 500;
+  /**
    * PostgreSQL accepts all four names, but READ UNCOMMITTED runs as READ COMMITTED (there are no
    * dirty reads in PostgreSQL). Only the levels it really provides are offered, as the SQLite
    * dialect does; asking for READ UNCOMMITTED is an error that says to ask for READ COMMITTED.

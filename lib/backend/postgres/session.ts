@@ -1,7 +1,8 @@
-import type { PoolClient, QueryConfig, QueryResult } from 'pg';
+import type { ClientBase, PoolClient, QueryConfig, QueryResult } from 'pg';
 import { ActiveRecordError, ConnectionError } from '../../errors';
 import type { CompiledQuery } from '../../query/nodes';
 import type { DriverSession, ExecuteResult, Row, RunOptions, StreamOptions } from '../storage-backend';
+import { forgetStalePlan, pendingDeallocation, queryConfig } from './prepared-statements';
 
 /** What a session needs from its backend. */
 export interface SessionHooks {
@@ -39,14 +40,12 @@ export class PostgresSession implements DriverSession {
     client.on('error', this.onError);
   }
 
-  async query(query: CompiledQuery, _options?: RunOptions): Promise<Row[]> {
-    const result = await this.run(query);
-    return result.rows as Row[];
+  query(query: CompiledQuery, options?: RunOptions): Promise<Row[]> {
+    return this.run(query, options, toRows);
   }
 
-  async execute(query: CompiledQuery, _options?: RunOptions): Promise<ExecuteResult> {
-    const result = await this.run(query);
-    return { affectedRows: result.rowCount ?? 0 };
+  execute(query: CompiledQuery, options?: RunOptions): Promise<ExecuteResult> {
+    return this.run(query, options, toExecuteResult);
   }
 
   /**
@@ -135,26 +134,88 @@ export class PostgresSession implements DriverSession {
     this.release();
   }
 
-  private async run(query: CompiledQuery): Promise<QueryResult> {
+  private run(query: CompiledQuery, options?: RunOptions): Promise<QueryResult>;
+  private run<T>(query: CompiledQuery, options: RunOptions | undefined, map: (result: QueryResult) => T): Promise<T>;
+  private run<T>(query: CompiledQuery, options?: RunOptions, map?: (result: QueryResult) => T): Promise<T | QueryResult> {
     if (this.done) {
-      throw new ConnectionError('This session was already given back to the pool; statements need a new one', {
-        sql: query.sql,
+      return Promise.reject(
+        new ConnectionError('This session was already given back to the pool; statements need a new one', { sql: query.sql }),
+      );
+    }
+    return new Promise<T | QueryResult>((resolve, reject) => {
+      runOnClient(this.client, query, options, (error, result) => {
+        if (error === undefined) {
+          resolve(map ? map(result!) : result!);
+          return;
+        }
+        const translated = this.hooks.translate(error, query.sql);
+        if (translated instanceof ConnectionError) {
+          this.broken = true;
+          this.hooks.onConnectionLost();
+        }
+        reject(translated);
       });
-    }
-    const config: QueryConfig = { text: query.sql, values: query.params as unknown[] };
-    let result: QueryResult | QueryResult[];
-    try {
-      result = (await this.client.query(config)) as QueryResult | QueryResult[];
-    } catch (error) {
-      const translated = this.hooks.translate(error, query.sql);
-      if (translated instanceof ConnectionError) {
-        this.broken = true;
-        this.hooks.onConnectionLost();
-      }
-      throw translated;
-    }
-    // Raw SQL without parameters goes through the simple protocol, which allows several
-    // statements and then returns one result each: answer with the last, as psql shows it.
-    return Array.isArray(result) ? result[result.length - 1]! : result;
+    });
   }
+}
+
+export function toRows(result: QueryResult): Row[] {
+  return result.rows as Row[];
+}
+
+export function toExecuteResult(result: QueryResult): ExecuteResult {
+  return { affectedRows: result.rowCount ?? 0 };
+}
+
+/**
+ * Run one statement on a client with pg's callback API (no promise of pg's own), named where
+ * `options` say it is worth preparing (see prepared-statements.ts). A named statement whose
+ * prepared form went stale runs once more, freshly prepared, where that is safe: outside a
+ * transaction (inside one, the failure has already aborted it). The callback gets the untranslated
+ * driver error, or the result: for raw SQL without parameters, which goes through the simple
+ * protocol and may hold several statements, the last statement's result, as psql shows it.
+ */
+export function runOnClient(
+  client: ClientBase,
+  query: CompiledQuery,
+  options: RunOptions | undefined,
+  done: (error: unknown, result?: QueryResult) => void,
+  retried = false,
+): void {
+  let config: QueryConfig;
+  try {
+    config = queryConfig(client, query, options);
+  } catch (error) {
+    done(error);
+    return;
+  }
+  const deallocate = pendingDeallocation(client);
+  if (deallocate !== undefined) {
+    // Statements dropped from the connection's set leave the server first; a failure here means
+    // the session broke, which the statement itself will then report.
+    client.query(deallocate, () => send(client, query, options, config, done, retried));
+    return;
+  }
+  send(client, query, options, config, done, retried);
+}
+
+function send(
+  client: ClientBase,
+  query: CompiledQuery,
+  options: RunOptions | undefined,
+  config: QueryConfig,
+  done: (error: unknown, result?: QueryResult) => void,
+  retried: boolean,
+): void {
+  client.query(config, (error: Error | null, result: QueryResult | QueryResult[]) => {
+    if (error) {
+      if (!retried && forgetStalePlan(client, config, error) && client.getTransactionStatus() === 'I') {
+        runOnClient(client, query, options, done, true);
+        return;
+      }
+      done(error);
+      return;
+    }
+    done(undefined, Array.isArray(result) ? result[result.length - 1]! : result);
+  });
 }
