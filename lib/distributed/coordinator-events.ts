@@ -21,10 +21,13 @@ export type CoordinatorEvent =
 
 export type CoordinatorListener = (event: CoordinatorEvent) => void | Promise<void>;
 
+const DONE: Promise<void> = Promise.resolve();
+
 export class CoordinatorEvents {
   private readonly listeners: CoordinatorListener[] = [];
 
-  constructor(private readonly debug: (message: string) => void) {}
+  /** `debug` is absent when nobody reads debug messages: then no description is built. */
+  constructor(private readonly debug: ((message: string) => void) | undefined) {}
 
   on(listener: CoordinatorListener): () => void {
     this.listeners.push(listener);
@@ -34,9 +37,15 @@ export class CoordinatorEvents {
     };
   }
 
-  async emit(event: CoordinatorEvent): Promise<void> {
-    this.debug(describeEvent(event));
-    for (const listener of this.listeners) await listener(event);
+  /** Emitted several times per unit of work: costs nothing when nobody listens. */
+  emit(event: CoordinatorEvent): Promise<void> {
+    if (this.debug !== undefined) this.debug(describeEvent(event));
+    if (this.listeners.length === 0) return DONE;
+    return this.notify(event);
+  }
+
+  private async notify(event: CoordinatorEvent): Promise<void> {
+    for (const listener of [...this.listeners]) await listener(event);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Row } from '../backend/storage-backend';
+import type { Row, RunOptions } from '../backend/storage-backend';
 import type { Connection } from '../connection/connection';
 import { UniqueConstraintError } from '../errors';
 import type { ColumnRef, ConditionNode } from '../query/nodes';
@@ -45,6 +45,8 @@ export const DECISIONS_TABLE: TableDefinition = {
   ],
 };
 
+const PREPARED: RunOptions = { prepare: true };
+
 const ref = (name: string): ColumnRef => {
   const found = DECISIONS_TABLE.columns.find((c) => c.name === name)!;
   return { name, type: found.type };
@@ -78,7 +80,8 @@ export class DecisionLog {
       columns: DECISIONS_TABLE.columns.map((c) => ref(c.name)),
       rows: [values],
     });
-    const run = () => this.connection.runExecute(query);
+    // Run once per global transaction, always the same text: worth a server-side prepared statement.
+    const run = () => this.connection.runExecute(query, PREPARED);
     // Inside the last resource's transaction a missing table is created beforehand, not retried.
     await (inCurrentTransaction ? run() : withTable(this.connection, DECISIONS_TABLE, () => this.outside(run)));
   }
@@ -134,7 +137,7 @@ export class DecisionLog {
         ],
       },
     });
-    await this.outside(() => this.connection.runExecute(query));
+    await this.outside(() => this.connection.runExecute(query, gids.length === 1 ? PREPARED : undefined));
   }
 
   /** Delete finished records of this node last touched before `before`. */

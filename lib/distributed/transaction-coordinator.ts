@@ -45,7 +45,7 @@ export class TransactionCoordinator {
     readonly options: ResolvedCoordinatorOptions,
     private readonly logger: BackendLogger,
   ) {
-    this.events = new CoordinatorEvents((message) => (logger.debug ?? (() => undefined)).call(logger, `[coordinator] ${message}`));
+    this.events = new CoordinatorEvents(logger.debug ? (message) => logger.debug!(`[coordinator] ${message}`) : undefined);
   }
 
   /** This node's id, as it appears in every branch id. */

@@ -78,7 +78,7 @@ export async function runTwoPhaseCommit<T>(
       branches.map((branch) => [branch.connection, branch.transaction.root] as const),
       work,
     );
-    result = await withDeadline(running, options.timeoutMs, branches.map((b) => b.transaction), `the transaction across ${connections.map((c) => `'${c.name}'`).join(', ')}`);
+    result = await withDeadline(running, options.timeoutMs, branches.map((b) => b.transaction), () => `the transaction across ${connections.map((c) => `'${c.name}'`).join(', ')}`);
     const failedInside = unitRollbackOnly(branches.map((b) => b.transaction));
     if (failedInside) throw failedInside;
   } catch (error) {
@@ -121,7 +121,7 @@ async function commitAll(
   for (const branch of branches) {
     if (!branch.participant) continue;
     try {
-      await limit(branch.participant.prepareBranch(branch.transaction.session, branch.id), context.prepareTimeoutMs, `preparing on connection '${branch.connection.name}'`);
+      await limit(branch.participant.prepareBranch(branch.transaction.session, branch.id), context.prepareTimeoutMs, () => `preparing on connection '${branch.connection.name}'`);
       branch.state = 'prepared';
     } catch (error) {
       // The failed branch's session may still be busy (a timed-out prepare): ask for a rollback,
@@ -171,7 +171,7 @@ async function commitAll(
   for (const branch of branches) {
     if (branch.state !== 'prepared') continue;
     try {
-      await limit(branch.participant!.commitPrepared(branch.id, branch.transaction.session), context.commitTimeoutMs, `committing on connection '${branch.connection.name}'`);
+      await limit(branch.participant!.commitPrepared(branch.id, branch.transaction.session), context.commitTimeoutMs, () => `committing on connection '${branch.connection.name}'`);
       finishBranch(branch, 'committed');
       await context.events.emit({ type: 'branch-committed', gid, connection: branch.connection.name });
     } catch (error) {
@@ -308,10 +308,10 @@ function finishBranch(branch: Branch, outcome: TransactionOutcome, discardSessio
 }
 
 /** Give up waiting after `ms` (the operation itself may still finish: the callers allow for that). */
-async function limit<T>(operation: Promise<T>, ms: number, what: string): Promise<T> {
+async function limit<T>(operation: Promise<T>, ms: number, what: () => string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TransactionError(`Timed out after ${ms} ms ${what}`)), ms);
+    timer = setTimeout(() => reject(new TransactionError(`Timed out after ${ms} ms ${what()}`)), ms);
   });
   try {
     return await Promise.race([operation, timeout]);

@@ -14,9 +14,11 @@ export function unitRollbackOnly(transactions: readonly ActiveTransaction[]): Er
   return marked ? rollbackOnlyError(marked.root) : undefined;
 }
 
-export async function withDeadline<T>(running: Promise<T>, timeoutMs: number | undefined, transactions: readonly ActiveTransaction[], what: string): Promise<T> {
+/** `what` is only built when a deadline is set: most units have none, and it runs per unit. */
+export async function withDeadline<T>(running: Promise<T>, timeoutMs: number | undefined, transactions: readonly ActiveTransaction[], what: () => string): Promise<T> {
   if (timeoutMs === undefined) return running;
-  const deadline = startDeadline(transactions, timeoutMs, what.charAt(0).toUpperCase() + what.slice(1));
+  const label = what();
+  const deadline = startDeadline(transactions, timeoutMs, label.charAt(0).toUpperCase() + label.slice(1));
   try {
     return await Promise.race([running, deadline.expired]);
   } finally {
