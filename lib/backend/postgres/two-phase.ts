@@ -28,9 +28,13 @@ export class PostgresTwoPhase implements TwoPhaseParticipant {
     );
   }
 
+  /**
+   * BEGIN and the evidence in one round trip: a parameterless string goes by pg's simple
+   * protocol, which runs both statements and leaves the explicit transaction open.
+   */
   async beginBranch(session: DriverSession, _branch: BranchId, options: BeginOptions): Promise<string | undefined> {
-    await this.backend.begin(session, options);
-    const [row] = await session.query(sql('SELECT txid_current()::text AS xid'));
+    const begin = this.backend.dialect.beginTransaction(options);
+    const [row] = await session.query(sql([...begin, 'SELECT txid_current()::text AS xid'].join('; ')));
     return row?.xid === undefined ? undefined : String(row.xid);
   }
 
