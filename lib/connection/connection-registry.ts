@@ -195,7 +195,7 @@ export class ConnectionRegistry implements ModelConnectionSource {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.transactionCoordinator?.close();
+    await this.transactionCoordinator?.close();
     deactivateRegistry(this);
     const connections = [...this.connections.values()];
     const results = await Promise.allSettled(connections.map((connection) => connection.close()));

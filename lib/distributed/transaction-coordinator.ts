@@ -5,6 +5,7 @@ import { ConfigurationError, TransactionError } from '../errors';
 import { resolveConnection } from '../transaction/transaction-api';
 import type { TransactionOptions } from '../transaction/transaction-options';
 import { installUnitOfWorkRunner } from '../transaction/unit-of-work';
+import { CommitMarks } from './commit-marks';
 import { CoordinatorEvents, type CoordinatorListener } from './coordinator-events';
 import type { ResolvedCoordinatorOptions } from './coordinator-options';
 import { DecisionLog } from './decision-log';
@@ -35,6 +36,7 @@ export interface UnitOptions extends Omit<TransactionOptions, 'connection' | 'co
  */
 export class TransactionCoordinator {
   private readonly events: CoordinatorEvents;
+  private readonly commitMarks: CommitMarks;
   private readonly ready = new WeakMap<Connection, Promise<void>>();
   private readonly pendingCommits = new Map<string, { connection: Connection; branch: BranchId }>();
   private retryTimer?: NodeJS.Timeout;
@@ -46,6 +48,7 @@ export class TransactionCoordinator {
     private readonly logger: BackendLogger,
   ) {
     this.events = new CoordinatorEvents(logger.debug ? (message) => logger.debug!(`[coordinator] ${message}`) : undefined);
+    this.commitMarks = new CommitMarks(() => this.decisionLog(), (message) => logger.warn(message));
   }
 
   /** This node's id, as it appears in every branch id. */
@@ -105,8 +108,13 @@ export class TransactionCoordinator {
     }
   }
 
-  /** Stop background retries (the application is closing). */
-  close(): void {
+  /** The application is closing: write the batched decision-log flips, stop background retries. */
+  async close(): Promise<void> {
+    this.stopRetries();
+    await this.commitMarks.close();
+  }
+
+  private stopRetries(): void {
     if (this.retryTimer) clearInterval(this.retryTimer);
     this.retryTimer = undefined;
   }
@@ -118,6 +126,7 @@ export class TransactionCoordinator {
       commitTimeoutMs: this.options.commitTimeoutMs,
       events: this.events,
       decisionLog: () => this.decisionLog(),
+      markCommitted: (gid) => this.commitMarks.add(gid),
       retryCommit: (connection, branch) => this.scheduleCommitRetry(connection, branch),
       ensureReady: (connection, participant) => this.ensureReady(connection, participant),
       warn: (message) => this.logger.warn(message),
@@ -181,7 +190,7 @@ export class TransactionCoordinator {
         // Still unreachable: try again at the next interval (recovery would also commit it).
       }
     }
-    if (this.pendingCommits.size === 0) this.close();
+    if (this.pendingCommits.size === 0) this.stopRetries();
   }
 
   private assertOwn(connection: Connection): void {

@@ -17,6 +17,8 @@ export interface TwoPhaseContext {
   readonly events: CoordinatorEvents;
   /** The configured decision log (used when the unit has no last resource). */
   decisionLog(): DecisionLog;
+  /** Flip the decision record to `committed` once every branch is (batched, never awaited). */
+  markCommitted(gid: string): void;
   /** Participants whose phase-2 commit failed: retried in the background until done. */
   retryCommit(connection: Connection, branch: BranchId): void;
   /** Check (once per connection) that the database can prepare. */
@@ -184,10 +186,8 @@ async function commitAll(
       context.retryCommit(branch.connection, branch.id);
     }
   }
-  if (!lastResource && !pending) {
-    // Not needed for correctness (recovery treats "committing" as commit): done off the caller's path.
-    void context.decisionLog().markCommitted([gid]).catch((error: unknown) => context.warn(`Could not mark ${gid} committed in the decision log: ${messageOf(error)}`));
-  }
+  // Not needed for correctness (recovery treats "committing" as commit): batched, off the caller's path.
+  if (!lastResource && !pending) context.markCommitted(gid);
   await context.events.emit({ type: 'done', gid, outcome: 'committed' });
   await runUnitHooks(branches.map((b) => b.transaction), 'committed');
 }

@@ -133,6 +133,25 @@ describeIf('two-phase commit (PostgreSQL + PostgreSQL + SQLite last resource)', 
     expect(seen).toEqual(['committed everywhere', 'rolled back everywhere']);
   });
 
+  it('flips decision records to committed in batches, and writes the last batch on close', async () => {
+    const move = (amount: number) =>
+      transactional({ connections: ['east', 'west'] }, async () => {
+        await EastAccount.where({ id: 1 }).updateAll({ balance: 100 - amount });
+        await WestAccount.where({ id: 1 }).updateAll({ balance: 100 + amount });
+      });
+    await move(1);
+    await Promise.all([move(2), move(3), move(4)]);
+    const gids = events.filter((e) => e.type === 'done').map((e) => e.gid);
+    expect(gids).toHaveLength(4);
+    await registry.coordinator.close();
+    const states = await registry.get('local').query<{ gid: string; state: string }>(
+      `SELECT gid, state FROM ar_tx_decisions WHERE gid IN (${gids.map(() => '?').join(', ')})`,
+      gids,
+    );
+    expect(states.map((row) => row.state)).toEqual(['committed', 'committed', 'committed', 'committed']);
+    expect(await registry.coordinator.inDoubt()).toEqual({ branches: [], sagas: [] });
+  });
+
   it('refuses two participants that cannot prepare, pointing to saga mode', async () => {
     const other = await ConnectionRegistry.open({
       connections: { a: sqliteFile('a'), b: sqliteFile('b') },
