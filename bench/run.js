@@ -6,9 +6,10 @@
  */
 const fs = require('node:fs');
 const path = require('node:path');
-const { fork, spawn } = require('node:child_process');
+const { spawn } = require('node:child_process');
 const { settings } = require('./harness/settings');
 const { describeMachine } = require('./harness/machine');
+const { WorkerProcess } = require('./harness/worker-process');
 const { renderText, renderMarkdown, formatOps, formatRatio, LIBRARY_NAMES } = require('./harness/report');
 const { WORKLOADS } = require('./harness/workloads');
 const { median } = require('./harness/stats');
@@ -20,50 +21,6 @@ const RESULTS_END = '<!-- bench:results:end -->';
 
 const progress = (message) => process.stderr.write(`${message}\n`);
 const adapterFile = (library, backend) => path.join(__dirname, 'adapters', `${library}-${backend}.js`);
-
-/** A worker process hosting one adapter, driven by request/response over IPC. */
-class Worker {
-  constructor(name, env = {}) {
-    this.name = name;
-    this.nextId = 1;
-    this.pending = new Map();
-    this.child = fork(path.join(__dirname, 'worker.js'), [], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      env: { ...process.env, ...env },
-    });
-    this.child.on('message', ({ id, ok, result, error }) => {
-      const call = this.pending.get(id);
-      if (!call) return;
-      this.pending.delete(id);
-      if (ok) call.resolve(result);
-      else call.reject(new Error(`${this.name}: ${error}`));
-    });
-    this.child.on('exit', (code, signal) => {
-      this.exited = true;
-      for (const call of this.pending.values()) call.reject(new Error(`${this.name}: worker exited (${signal ?? code})`));
-      this.pending.clear();
-    });
-  }
-
-  call(command, args) {
-    if (this.exited) return Promise.reject(new Error(`${this.name}: worker is gone`));
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.child.send({ id, command, args });
-    });
-  }
-
-  async stop() {
-    if (this.exited) return;
-    try {
-      await Promise.race([this.call('close'), new Promise((r) => setTimeout(r, 10_000))]);
-    } catch {
-      // closing is best effort
-    }
-    if (!this.exited) this.child.kill();
-  }
-}
 
 const live = { workers: new Set(), contexts: [] };
 
@@ -98,7 +55,7 @@ async function startParticipants(backend, result) {
     progress(`[${backend.name}] ${library}: preparing a database with ${settings.seedRows.toLocaleString('en-US')} rows`);
     const ctx = await backend.prepare(dist ? `${base}_${live.contexts.length}` : base, settings);
     live.contexts.push({ backend, ctx });
-    const worker = new Worker(`${library}-${backend.name}`, dist ? { BENCH_DIST: dist } : {});
+    const worker = new WorkerProcess(`${library}-${backend.name}`, path.join(__dirname, 'worker.js'), { env: dist ? { BENCH_DIST: dist } : {} });
     live.workers.add(worker);
     try {
       const opened = await worker.call('open', { adapterFile: file, ctx, settings });

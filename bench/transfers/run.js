@@ -11,8 +11,8 @@
  */
 const fs = require('node:fs');
 const path = require('node:path');
-const { fork } = require('node:child_process');
 const { describeMachine } = require('../harness/machine');
+const { WorkerProcess } = require('../harness/worker-process');
 const { median, spread, pairedRatio } = require('../harness/stats');
 const common = require('./common');
 
@@ -26,51 +26,10 @@ const TARGET = 0.8;
 
 const progress = (message) => process.stderr.write(`${message}\n`);
 
-/** A worker process hosting one variant, driven by request/response over IPC. */
-class Worker {
-  constructor(name, env = {}) {
-    this.name = name;
-    this.nextId = 1;
-    this.pending = new Map();
-    const execArgv = settings.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${settings.cpuProfDir}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
-    this.child = fork(path.join(__dirname, 'worker.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv, env: { ...process.env, ...env } });
-    this.exit = new Promise((resolve) => this.child.on('exit', resolve));
-    this.child.on('message', ({ id, ok, result, error }) => {
-      const call = this.pending.get(id);
-      if (!call) return;
-      this.pending.delete(id);
-      if (ok) call.resolve(result);
-      else call.reject(new Error(`${this.name}: ${error}`));
-    });
-    this.child.on('exit', (code, signal) => {
-      this.exited = true;
-      for (const call of this.pending.values()) call.reject(new Error(`${this.name}: worker exited (${signal ?? code})`));
-      this.pending.clear();
-    });
-  }
-
-  call(command, args) {
-    if (this.exited) return Promise.reject(new Error(`${this.name}: worker is gone`));
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.child.send({ id, command, args });
-    });
-  }
-
-  /** Close the variant's pools, then let the process exit by itself (so a CPU profile is written). */
-  async stop() {
-    if (this.exited) return this.closed;
-    try {
-      this.closed = await Promise.race([this.call('close'), new Promise((r) => setTimeout(r, 10_000))]);
-    } catch {
-      // closing is best effort
-    }
-    if (!this.exited) this.child.disconnect();
-    await Promise.race([this.exit, new Promise((r) => setTimeout(r, 5000))]);
-    if (!this.exited) this.child.kill();
-    return this.closed;
-  }
+/** A worker process for one variant; writes a CPU profile when XFER_CPU_PROF names a directory. */
+function startWorker(name, env) {
+  const execArgv = settings.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${settings.cpuProfDir}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+  return new WorkerProcess(name, path.join(__dirname, 'worker.js'), { env, execArgv });
 }
 
 const live = { workers: new Set(), variants: new Set() };
@@ -145,7 +104,7 @@ async function main() {
     progress(`[${variant.key}] creating ${common.databaseName(variant.key)} on both servers`);
     live.variants.add(variant.key);
     const ctx = { ...(await common.prepareDatabases(variant.key, variant.databases)), tag };
-    const worker = new Worker(variant.key, variant.dist ? { BENCH_DIST: variant.dist } : {});
+    const worker = startWorker(variant.key, variant.dist ? { BENCH_DIST: variant.dist } : {});
     live.workers.add(worker);
     const { label } = await worker.call('open', { variantFile: path.join(__dirname, `${variant.file}.js`), ctx, settings });
     // One transfer, checked on both databases before anything is timed.
