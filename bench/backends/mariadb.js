@@ -46,6 +46,8 @@ const databaseName = (key) => `arbench_${key}`;
 module.exports = {
   name: 'mariadb',
   title: 'MariaDB',
+  /** Connection settings for a database on the configured server (also used by bench/transfers). */
+  settingsFor,
 
   driverLabel() {
     return `mysql2 ${require('mysql2/package.json').version}`;

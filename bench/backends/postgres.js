@@ -52,6 +52,8 @@ const databaseName = (key) => `arbench_${key}`;
 module.exports = {
   name: 'postgres',
   title: 'PostgreSQL',
+  /** Connection settings for a database on the configured server (also used by bench/transfers). */
+  settingsFor,
 
   driverLabel() {
     return `pg ${require('pg/package.json').version}`;

@@ -72,27 +72,9 @@ const INITIAL_BALANCE = 1_000_000;
 
 // ---- servers ---------------------------------------------------------------------------------
 
-function pgSettings(database) {
-  const url = new URL(process.env.PG_URL || 'postgres://postgres@127.0.0.1:5432/test');
-  return {
-    host: url.hostname,
-    port: Number(url.port || 5432),
-    user: decodeURIComponent(url.username || 'postgres'),
-    password: url.password ? decodeURIComponent(url.password) : undefined,
-    database: database ?? (url.pathname.replace(/^\//, '') || 'postgres'),
-  };
-}
-
-function mariaSettings(database) {
-  const url = new URL(process.env.MYSQL_URL || 'mysql://root@127.0.0.1:3306/test');
-  return {
-    host: url.hostname,
-    port: Number(url.port || 3306),
-    user: decodeURIComponent(url.username || 'root'),
-    password: url.password ? decodeURIComponent(url.password) : '',
-    database: database ?? (url.pathname.replace(/^\//, '') || undefined),
-  };
-}
+// The main bench's servers, read from PG_URL / MYSQL_URL the same way.
+const pgSettings = (database) => require('../backends/postgres').settingsFor(database);
+const mariaSettings = (database) => require('../backends/mariadb').settingsFor(database);
 
 function urlOf(scheme, s) {
   const auth = s.password ? `${encodeURIComponent(s.user)}:${encodeURIComponent(s.password)}` : encodeURIComponent(s.user);
