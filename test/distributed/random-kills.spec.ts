@@ -32,8 +32,8 @@ describeIf(`randomised kills (${CYCLES} cycles)`, () => {
     let committedBeforeKill = 0;
     for (let cycle = 0; cycle < CYCLES; cycle++) {
       const shape = cycle % 2 === 0 ? 'lr' : 'log';
-      // Past the worker's start-up (about a second), so kills land among transfers.
-      const delay = 1200 + Math.floor(Math.random() * 1500);
+      // Counted from the worker's first finished transfer, so kills land among transfers.
+      const delay = Math.floor(Math.random() * 1500);
       const run = await runAndKillAfter({ mode: 'random', connections, shape, prefix: `r${cycle}` }, delay);
       committedBeforeKill += (run.stdout.match(/^DONE /gm) ?? []).length;
       await recoverInFreshProcess(connections);

@@ -34,9 +34,19 @@ export async function runUntilKilled(config: Record<string, unknown> & { killAt:
 }
 
 /** Start a worker and SIGKILL it after `delayMs`, wherever it is. */
+/**
+ * Kill the worker `delayMs` after its first transfer ended: counted from there, not from the
+ * spawn, so that a slow start on a loaded machine cannot make every kill land before any work.
+ */
 export async function runAndKillAfter(config: Record<string, unknown>, delayMs: number): Promise<WorkerRun> {
   const child = start(config);
-  const timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
+  let timer: NodeJS.Timeout | undefined;
+  const armOnFirstTransfer = (chunk: Buffer) => {
+    if (timer !== undefined || !/^(DONE|FAILED) /m.test(chunk.toString())) return;
+    timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
+    child.stdout!.off('data', armOnFirstTransfer);
+  };
+  child.stdout!.on('data', armOnFirstTransfer);
   const run = await track(child, 60_000 + delayMs);
   clearTimeout(timer);
   return run;
