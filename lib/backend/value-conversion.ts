@@ -7,6 +7,17 @@ const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+type MaybeWellFormed = { isWellFormed?(): boolean; toWellFormed?(): string };
+
+/**
+ * A string as UTF-8 storage gives it back: lone surrogates (malformed UTF-16) become U+FFFD,
+ * as encoding them does. For drivers whose inserts learn stored values without reading them back.
+ */
+export function toWellFormed(value: string): string {
+  const text = value as unknown as MaybeWellFormed;
+  return text.isWellFormed === undefined || text.isWellFormed() ? value : text.toWellFormed!();
+}
+
 /** `date` columns: a `'YYYY-MM-DD'` string as is, or a Date by its UTC calendar day. */
 export function toDateOnly(value: unknown): string {
   if (typeof value === 'string' && DATE_ONLY.test(value)) return value;

@@ -157,7 +157,7 @@ function afterInsert(
   if (pk.generation === 'increment' && (record[pk.property] === undefined || record[pk.property] === null)) {
     record[pk.property] = runtime.read(runtime.metadata.columns.indexOf(pk), result.insertId);
   }
-  if (statement !== undefined && runtime.dialect.storesBoundValuesExactly) {
+  if (statement !== undefined && runtime.exactRoundTrip) {
     // What RETURNING would have read: the bound driver values, through the column readers.
     const columns = runtime.metadata.columns;
     for (let k = 0; k < statement.columns.length; k++) {

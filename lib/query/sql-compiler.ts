@@ -45,12 +45,16 @@ export abstract class SqlCompiler {
   readonly stableShapes: boolean = false;
 
   /**
-   * True when the database stores exactly the driver values bound for the columns of the
-   * library's own tables, so that reading a row back gives `valueReader(type)(driverValue)`:
-   * an insert then learns nothing from RETURNING that it does not already know, and can skip
-   * it (SQLite, where RETURNING costs as much as the insert itself).
+   * True when a column of this type, in a table the library created, stores exactly the driver
+   * value bound for it, so that reading the row back gives `valueReader(type)(driverValue)`.
+   * When every column of a model's table does, an insert learns nothing from RETURNING that it
+   * does not already know, and skips it (on SQLite RETURNING costs as much as the insert itself;
+   * on MariaDB it turns an OK packet into a result set with a column definition per column).
+   * False by default (a DECIMAL rounds to its scale, for instance).
    */
-  readonly storesBoundValuesExactly: boolean = false;
+  storesExactly(_type: ColumnType): boolean {
+    return false;
+  }
 
   private readonly quotedNames = new Map<string, string>();
   private readonly columnLists = new WeakMap<readonly string[], string>();

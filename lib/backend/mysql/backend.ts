@@ -8,6 +8,7 @@ import {
   type DriverSession,
   type ExecuteResult,
   type Row,
+  type RunOptions,
   type StreamOptions,
 } from '../storage-backend';
 import { describeMysqlTarget, resolveMysqlConfig, type ResolvedMysqlConfig } from './connection-config';
@@ -104,12 +105,12 @@ export class MysqlBackend extends StorageBackend<MysqlConnectionOptions> impleme
   }
 
   /** One statement outside a transaction: the shortest path from the pool and back. */
-  override query(query: CompiledQuery): Promise<Row[]> {
-    return this.runPooled(query).then(toRows);
+  override query(query: CompiledQuery, options?: RunOptions): Promise<Row[]> {
+    return this.runPooled(query, options?.rowMode === 'array', toRows);
   }
 
   override execute(query: CompiledQuery): Promise<ExecuteResult> {
-    return this.runPooled(query).then(toExecuteResult);
+    return this.runPooled(query, false, toExecuteResult);
   }
 
   async acquire(): Promise<DriverSession> {
@@ -294,27 +295,37 @@ export class MysqlBackend extends StorageBackend<MysqlConnectionOptions> impleme
     return options;
   }
 
-  private runPooled(query: CompiledQuery): Promise<unknown> {
+  /**
+   * A pooled connection for one statement, with mysql2's callback API: when a connection is
+   * free, the only promise made is the answer.
+   */
+  private runPooled<T>(query: CompiledQuery, rowsAsArray: boolean, map: (result: unknown) => T): Promise<T> {
     const pool = this.pool;
     if (!pool) return Promise.reject(this.closedError());
+    const link = pool.tryAcquire();
+    if (link !== undefined) return this.runOnLink(link, query, rowsAsArray, map);
     return pool.acquire().then(
-      (link) =>
-        link.run(query).then(
-          (result) => {
-            this.releaseLink(link);
-            return result;
-          },
-          (error: unknown) => {
-            const failure = this.translateError(error, query.sql);
-            if (failure instanceof ConnectionError) this.discardLink(link);
-            else this.releaseLink(link);
-            throw failure;
-          },
-        ),
+      (acquired) => this.runOnLink(acquired, query, rowsAsArray, map),
       (error: unknown) => {
         throw this.translateError(error, query.sql);
       },
     );
+  }
+
+  private runOnLink<T>(link: MysqlLink, query: CompiledQuery, rowsAsArray: boolean, map: (result: unknown) => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      link.dispatch(query, rowsAsArray, (error, result) => {
+        if (error) {
+          const failure = this.translateError(error, query.sql);
+          if (failure instanceof ConnectionError) this.discardLink(link);
+          else this.releaseLink(link);
+          reject(failure);
+          return;
+        }
+        this.releaseLink(link);
+        resolve(map(result));
+      });
+    });
   }
 
   /** A link from the pool; a failure to open one (server down) arrives translated. */

@@ -3,7 +3,7 @@ import type { ConflictClause, InsertNode } from '../../query/nodes';
 import type { ColumnType } from '../column-types';
 import { Dialect, type ValueReader } from '../dialect';
 import { ISOLATION_LEVELS, type BeginOptions, type IsolationLevel } from '../transaction-options';
-import { toBigInt, toBuffer, toInstant } from '../value-conversion';
+import { toBigInt, toBuffer, toInstant, toWellFormed } from '../value-conversion';
 import { assumedFeatures, type MysqlServerFeatures } from './server-info';
 import { formatWallClock, UTC, type FixedOffset } from './time-zone';
 import { EXPRESSION_DEFAULT_TYPES, mysqlColumnType, mysqlReaders } from './types';
@@ -31,6 +31,14 @@ export class MysqlDialect extends Dialect {
   override readonly maxParameters = 65535;
   /** Binds every value through toDriverValue, in tree order (see SqlCompiler.stableShapes). */
   override readonly stableShapes = true;
+
+  /**
+   * Every column type the library creates stores what is bound, except DECIMAL, which rounds to
+   * its scale ('12.3' reads back as '12.30'). Strict mode refuses values that would not fit.
+   */
+  override storesExactly(type: ColumnType): boolean {
+    return type !== 'decimal';
+  }
   readonly isolationLevels: readonly IsolationLevel[] = ISOLATION_LEVELS;
 
   private features: MysqlServerFeatures;
@@ -86,6 +94,14 @@ export class MysqlDialect extends Dialect {
   override toDriverValue(type: ColumnType | undefined, value: unknown): unknown {
     if (value === null || value === undefined) return null;
     switch (type) {
+      case 'string':
+      case 'text':
+        // Stored as UTF-8, where a lone surrogate becomes U+FFFD: bind what will be stored.
+        return typeof value === 'string' ? toWellFormed(value) : String(value);
+      case 'integer':
+      case 'float':
+        // MySQL and MariaDB store -0 as 0: bind what will be stored (see storesExactly).
+        return value === 0 ? 0 : value;
       case 'bigint':
         // Bound as a 64-bit integer (see session.ts), never through a float or a string comparison.
         return toBigInt(value);

@@ -20,6 +20,8 @@ export interface RawQueryOptions {
   values?: unknown[];
   /** Per statement: every BIGINT as a string, even small ones. */
   bigNumberStrings?: boolean;
+  /** Per statement: rows as arrays of values in column order, not objects. */
+  rowsAsArray?: boolean;
 }
 
 /** A mysql2 command: emits `result` per row, `error` for a statement failure, then `end`. */

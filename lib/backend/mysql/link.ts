@@ -1,6 +1,14 @@
 import type { CompiledQuery } from '../../query/nodes';
 import { LiveResult, type StreamHooks } from './live-result';
-import { SERVER_STATUS_IN_TRANS, type Mysql2Module, type RawCallback, type RawConnection, type RawResultHeader } from './driver';
+import {
+  SERVER_STATUS_IN_TRANS,
+  type Mysql2Module,
+  type RawCallback,
+  type RawConnection,
+  type RawError,
+  type RawQueryOptions,
+  type RawResultHeader,
+} from './driver';
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -34,14 +42,33 @@ export class MysqlLink {
     return this.raw.threadId;
   }
 
-  /** Run one statement; resolves with rows (an array) or the OK packet's header. */
-  run(query: CompiledQuery): Promise<unknown> {
+  /**
+   * Run one statement; resolves with rows (an array; value arrays with `rowsAsArray`) or the OK
+   * packet's header.
+   */
+  run(query: CompiledQuery, rowsAsArray = false): Promise<unknown> {
     const active = this.active;
     if (active !== undefined) {
       this.active = undefined;
-      if (!active.received) return active.detach().then(() => this.send(query));
+      if (!active.received) return active.detach().then(() => this.send(query, rowsAsArray));
     }
-    return this.send(query);
+    return this.send(query, rowsAsArray);
+  }
+
+  /**
+   * `run` with a callback, for the pooled path that makes no promise of its own. Calls back with
+   * the driver's error (untranslated) or the result; never throws.
+   */
+  dispatch(query: CompiledQuery, rowsAsArray: boolean, callback: RawCallback): void {
+    const active = this.active;
+    if (active !== undefined) {
+      this.run(query, rowsAsArray).then(
+        (result) => callback(null, result),
+        (error: RawError) => callback(error),
+      );
+      return;
+    }
+    this.submit(query, rowsAsArray, callback);
   }
 
   /** Start a statement whose rows are read as the caller iterates. */
@@ -95,25 +122,35 @@ export class MysqlLink {
     }
   }
 
-  private send(query: CompiledQuery): Promise<unknown> {
+  private send(query: CompiledQuery, rowsAsArray: boolean): Promise<unknown> {
     return new Promise<unknown>((resolve, reject) => {
-      const callback: RawCallback = (error, result) => {
-        if (error) {
-          if (error.fatal) this.broken = true;
-          reject(error);
-          return;
-        }
-        const status = (result as RawResultHeader | undefined)?.serverStatus;
-        if (typeof status === 'number') this.inTransaction = (status & SERVER_STATUS_IN_TRANS) !== 0;
-        resolve(result);
-      };
-      try {
-        if (query.params.length === 0) this.raw.query({ sql: query.sql }, callback);
-        else this.raw.execute({ sql: query.sql, values: this.bindable(query.params) }, callback);
-      } catch (error) {
-        reject(error);
-      }
+      this.submit(query, rowsAsArray, (error, result) => (error ? reject(error) : resolve(result)));
     });
+  }
+
+  private submit(query: CompiledQuery, rowsAsArray: boolean, done: RawCallback): void {
+    const callback: RawCallback = (error, result) => {
+      if (error) {
+        if (error.fatal) this.broken = true;
+        done(error);
+        return;
+      }
+      const status = (result as RawResultHeader | undefined)?.serverStatus;
+      if (typeof status === 'number') this.inTransaction = (status & SERVER_STATUS_IN_TRANS) !== 0;
+      done(null, result);
+    };
+    try {
+      const options: RawQueryOptions = { sql: query.sql };
+      // Only asked for when wanted: mysql2 keys its prepared statements and parsers by it too.
+      if (rowsAsArray) options.rowsAsArray = true;
+      if (query.params.length === 0) this.raw.query(options, callback);
+      else {
+        options.values = this.bindable(query.params);
+        this.raw.execute(options, callback);
+      }
+    } catch (error) {
+      done(error as RawError);
+    }
   }
 
   /** BigInts bind as 64-bit integers: as strings, MySQL would compare them to numbers as doubles. */

@@ -72,6 +72,12 @@ export class ResourcePool<R> {
     this.giveBack(resource);
   }
 
+  /** A free resource now, without waiting (undefined: none free, someone waiting, or closed). */
+  tryAcquire(): R | undefined {
+    if (this.closed || this.waiters.length > 0) return undefined;
+    return this.takeIdle();
+  }
+
   acquire(): Promise<R> {
     if (this.closed) return Promise.reject(this.hooks.closedError());
     // Fast path: a free resource and nobody ahead in the queue.

@@ -1,5 +1,5 @@
 import type { CompiledQuery } from '../../query/nodes';
-import type { DriverSession, ExecuteResult, Row, StreamOptions } from '../storage-backend';
+import type { DriverSession, ExecuteResult, Row, RunOptions, StreamOptions } from '../storage-backend';
 import type { RawResultHeader } from './driver';
 import type { MysqlLink } from './link';
 import { LazyStream } from './live-result';
@@ -24,12 +24,21 @@ export class MysqlSession implements DriverSession {
     private readonly owner: SessionOwner,
   ) {}
 
-  query(query: CompiledQuery): Promise<Row[]> {
-    return this.link.run(query).then(toRows, (error: unknown) => Promise.reject(this.owner.translateError(error, query.sql)));
+  query(query: CompiledQuery, options?: RunOptions): Promise<Row[]> {
+    return this.run(query, options?.rowMode === 'array', toRows);
   }
 
   execute(query: CompiledQuery): Promise<ExecuteResult> {
-    return this.link.run(query).then(toExecuteResult, (error: unknown) => Promise.reject(this.owner.translateError(error, query.sql)));
+    return this.run(query, false, toExecuteResult);
+  }
+
+  private run<T>(query: CompiledQuery, rowsAsArray: boolean, map: (result: unknown) => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.link.dispatch(query, rowsAsArray, (error, result) => {
+        if (error) reject(this.owner.translateError(error, query.sql));
+        else resolve(map(result));
+      });
+    });
   }
 
   /**

@@ -1,7 +1,7 @@
 import type { ColumnType } from '../column-types';
 import { Dialect, type ValueReader } from '../dialect';
 import { ISOLATION_LEVELS, type BeginOptions, type IsolationLevel } from '../transaction-options';
-import { toBigInt, toInstant } from '../value-conversion';
+import { toBigInt, toInstant, toWellFormed } from '../value-conversion';
 import type { ColumnDefinition } from '../../schema/table-definition';
 import { SQLITE_READERS, sqliteColumnType } from './types';
 
@@ -14,7 +14,9 @@ export class SqliteDialect extends Dialect {
    * The library's SQLite tables store bound values as they are (TEXT, INTEGER, REAL and BLOB
    * columns; decimals as TEXT), so an insert reads nothing back it does not already know.
    */
-  override readonly storesBoundValuesExactly = true;
+  override storesExactly(): boolean {
+    return true;
+  }
   /** SQLITE_MAX_VARIABLE_NUMBER since SQLite 3.32. */
   override readonly maxParameters = 32766;
   /**
@@ -42,6 +44,14 @@ export class SqliteDialect extends Dialect {
   override toDriverValue(type: ColumnType | undefined, value: unknown): unknown {
     if (value === null || value === undefined) return null;
     switch (type) {
+      case 'string':
+      case 'text':
+        // Stored as UTF-8, where a lone surrogate becomes U+FFFD: bind what will be stored.
+        return typeof value === 'string' ? toWellFormed(value) : String(value);
+      case 'integer':
+      case 'float':
+        // SQLite stores -0 as 0: bind what will be stored, so an insert knows it without reading back.
+        return value === 0 ? 0 : value;
       case 'boolean':
         return value ? 1 : 0;
       case 'datetime':
