@@ -37,6 +37,11 @@ export interface RunOptions {
    * keeps them (PostgreSQL names it and skips parse and plan next time). Raw SQL never sets it.
    */
   readonly prepare?: boolean;
+  /**
+   * Only the first row is wanted (a primary-key lookup): a backend may stop reading after it.
+   * A hint; returning every row is correct too.
+   */
+  readonly firstRow?: boolean;
 }
 
 export interface StreamOptions extends RunOptions {

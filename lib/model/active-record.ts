@@ -123,7 +123,7 @@ export abstract class ActiveRecord {
       } catch {
         throw notFound(runtime, key, 'find');
       }
-      const rows = runtime.connection.runQueryNow(runtime.findByKeyQuery(cast), runtime.selectOptions);
+      const rows = runtime.connection.runQueryNow(runtime.findByKeyQuery(cast), runtime.findOptions);
       if (!Array.isArray(rows)) return rows.then((found) => foundOne<M>(runtime, found, key));
       return Promise.resolve(foundOne<M>(runtime, rows, key));
     } catch (error) {

@@ -40,6 +40,8 @@ export class ModelRuntime {
   readonly runOptions: RunOptions | undefined;
   /** Options for statements whose rows become records: value arrays, and worth preparing. */
   readonly selectOptions: RunOptions;
+  /** Options for a primary-key lookup: `selectOptions`, and one row is all there is. */
+  readonly findOptions: RunOptions;
   /** Options for the writes the model layer generates (worth preparing). */
   readonly writeOptions: RunOptions;
   readonly columnNames: readonly string[];
@@ -64,6 +66,7 @@ export class ModelRuntime {
     const exactIntegers = metadata.hasBigInt ? true : undefined;
     this.runOptions = exactIntegers ? { exactIntegers } : undefined;
     this.selectOptions = { rowMode: 'array', prepare: true, exactIntegers };
+    this.findOptions = { ...this.selectOptions, firstRow: true };
     this.writeOptions = { prepare: true, exactIntegers };
     this.columnNames = metadata.columns.map((c) => c.name);
     this.columnTypes = metadata.columns.map((c) => c.type);

@@ -218,7 +218,7 @@ export async function reloadRecord(runtime: ModelRuntime, record: RecordObject):
   const key = state
     ? state.snapshot[metadata.columns.indexOf(metadata.primaryKey)]
     : record[metadata.primaryKey.property];
-  const rows: Row[] = await runtime.connection.runQuery(runtime.findByKeyQuery(key), runtime.selectOptions);
+  const rows: Row[] = await runtime.connection.runQuery(runtime.findByKeyQuery(key), runtime.findOptions);
   if (rows.length === 0) throw notFound(runtime, key, 'reload');
   runtime.apply(record, rows[0]!);
 }

@@ -57,9 +57,15 @@ export class SqliteStatementRunner {
         this.afterWrite(query.sql);
         return [];
       }
-      const rows = options?.exactIntegers
-        ? this.withSafeIntegers(statement, () => statement.all(query.params as unknown[]))
-        : statement.all(query.params as unknown[]);
+      const params = query.params as unknown[];
+      let rows: unknown[];
+      if (options?.firstRow && statement.readonly) {
+        // One row wanted (RunOptions.firstRow): one step, no result array from the driver.
+        const row = options.exactIntegers ? this.withSafeIntegers(statement, () => statement.get(params)) : statement.get(params);
+        rows = row === undefined ? [] : [row];
+      } else {
+        rows = options?.exactIntegers ? this.withSafeIntegers(statement, () => statement.all(params)) : statement.all(params);
+      }
       if (cached.build === undefined) return rows as Row[];
       // The caller takes value arrays (RunOptions.rowMode): raw mode already made them.
       if (options?.rowMode === 'array') return checkWidths(rows as unknown[][], cached) as unknown as Row[];
