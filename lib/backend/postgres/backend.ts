@@ -149,6 +149,7 @@ export class PostgresBackend extends StorageBackend<PostgresConnectionOptions> {
           `(${error.message}); it will be discarded`,
       ),
     onConnectionLost: () => void this.generation++,
+    namedStatements: this.options.preparedStatements !== false,
   };
 
   /**
@@ -190,7 +191,7 @@ export class PostgresBackend extends StorageBackend<PostgresConnectionOptions> {
         return;
       }
       client.on('error', this.onPooledClientError);
-      runOnClient(client, query, options, (error, result) => {
+      runOnClient(client, query, options, this.sessionHooks.namedStatements, (error, result) => {
         client.removeListener('error', this.onPooledClientError);
         const broken = this.brokenClients.has(client);
         if (error !== undefined) {

@@ -40,4 +40,10 @@ export interface PostgresConnectionOptions extends CommonConnectionOptions {
   statementTimeoutMs?: number;
   /** Server-side `lock_timeout`: a statement waiting this long for a lock fails with LockTimeoutError. */
   lockTimeoutMs?: number;
+  /**
+   * Run the statements models generate as named (server-side prepared) statements, parsed and
+   * planned once per connection. Default true; set false behind a pooler that hands each
+   * transaction a different server connection (PgBouncer in transaction mode before 1.21).
+   */
+  preparedStatements?: boolean;
 }

@@ -135,13 +135,19 @@ export function pendingDeallocation(client: ClientBase): string | undefined {
 }
 
 /** pg's query config for a compiled statement on `client`: named where worth it, rows as asked. */
-export function queryConfig(client: ClientBase, query: CompiledQuery, options: RunOptions | undefined): QueryConfig {
+export function queryConfig(
+  client: ClientBase,
+  query: CompiledQuery,
+  options: RunOptions | undefined,
+  /** The connection's `preparedStatements` option. */
+  named: boolean,
+): QueryConfig {
   const config: QueryConfig = { text: query.sql, values: query.params as unknown[] };
   if (options !== undefined) {
     if (options.rowMode === 'array') (config as QueryConfig & { rowMode?: string }).rowMode = 'array';
     // Only statements with parameters: without them pg uses the simple protocol, which raw SQL
     // relies on for several statements in one string.
-    if (options.prepare && query.params.length > 0) {
+    if (named && options.prepare && query.params.length > 0) {
       const name = statementsOf(client).nameFor(query.sql);
       if (name !== undefined) config.name = name;
     }

@@ -11,6 +11,8 @@ export interface SessionHooks {
   onIdleError(error: Error): void;
   /** This session's connection broke: the server may have dropped the others too. */
   onConnectionLost(): void;
+  /** Model statements run as named prepared statements (the `preparedStatements` option). */
+  readonly namedStatements: boolean;
 }
 
 let cursorSequence = 0;
@@ -143,7 +145,7 @@ export class PostgresSession implements DriverSession {
       );
     }
     return new Promise<T | QueryResult>((resolve, reject) => {
-      runOnClient(this.client, query, options, (error, result) => {
+      runOnClient(this.client, query, options, this.hooks.namedStatements, (error, result) => {
         if (error === undefined) {
           resolve(map ? map(result!) : result!);
           return;
@@ -179,12 +181,13 @@ export function runOnClient(
   client: ClientBase,
   query: CompiledQuery,
   options: RunOptions | undefined,
+  named: boolean,
   done: (error: unknown, result?: QueryResult) => void,
   retried = false,
 ): void {
   let config: QueryConfig;
   try {
-    config = queryConfig(client, query, options);
+    config = queryConfig(client, query, options, named);
   } catch (error) {
     done(error);
     return;
@@ -193,16 +196,17 @@ export function runOnClient(
   if (deallocate !== undefined) {
     // Statements dropped from the connection's set leave the server first; a failure here means
     // the session broke, which the statement itself will then report.
-    client.query(deallocate, () => send(client, query, options, config, done, retried));
+    client.query(deallocate, () => send(client, query, options, named, config, done, retried));
     return;
   }
-  send(client, query, options, config, done, retried);
+  send(client, query, options, named, config, done, retried);
 }
 
 function send(
   client: ClientBase,
   query: CompiledQuery,
   options: RunOptions | undefined,
+  named: boolean,
   config: QueryConfig,
   done: (error: unknown, result?: QueryResult) => void,
   retried: boolean,
@@ -210,7 +214,7 @@ function send(
   client.query(config, (error: Error | null, result: QueryResult | QueryResult[]) => {
     if (error) {
       if (!retried && forgetStalePlan(client, config, error) && client.getTransactionStatus() === 'I') {
-        runOnClient(client, query, options, done, true);
+        runOnClient(client, query, options, named, done, true);
         return;
       }
       done(error);

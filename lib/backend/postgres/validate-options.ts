@@ -50,6 +50,9 @@ export function validatePostgresOptions(options: Record<string, unknown>, path: 
   integer('port', 1, 65535);
   integer('statementTimeoutMs', 0);
   integer('lockTimeoutMs', 0);
+  if (options.preparedStatements !== undefined && typeof options.preparedStatements !== 'boolean') {
+    fail('preparedStatements', 'must be true or false');
+  }
   const password = options.password;
   if (password !== undefined && typeof password !== 'string' && typeof password !== 'function') {
     fail('password', 'must be a string, or a function returning one (or a promise of one)');

@@ -1,4 +1,4 @@
-import { ActiveRecord, Column, Model, PrimaryKey } from 'nestjs-activerecord';
+import { ActiveRecord, Column, ConfigurationError, ConnectionRegistry, Model, PrimaryKey } from 'nestjs-activerecord';
 import { describePostgres, usePostgres } from './harness';
 
 @Model({ table: 'prep_items' })
@@ -79,6 +79,31 @@ describePostgres('prepared statements', () => {
     // The newest survive.
     expect(statements.some((s) => s.statement.includes('$230)'))).toBe(true);
     expect(statements.some((s) => /IN \(\$1\)$/.test(s.statement))).toBe(false);
+  });
+
+  it('prepares nothing with preparedStatements: false (for poolers in transaction mode)', async () => {
+    const registry = await ConnectionRegistry.open({
+      connections: { main: { ...pg.options, pool: { max: 1 }, preparedStatements: false } },
+      models: [Item],
+      logger: pg.logger,
+    });
+    try {
+      const db = registry.get('main');
+      const ada = await Item.create({ name: 'Ada' });
+      expect((await Item.find(ada.id)).name).toBe('Ada');
+      expect(await db.query('SELECT name FROM pg_prepared_statements')).toEqual([]);
+    } finally {
+      await registry.close();
+    }
+  });
+
+  it('refuses a preparedStatements option that is not a boolean', async () => {
+    await expect(
+      ConnectionRegistry.open({ connections: { main: { ...pg.options, preparedStatements: 'no' as unknown as boolean } }, logger: pg.logger }),
+    ).rejects.toThrow(ConfigurationError);
+    await expect(
+      ConnectionRegistry.open({ connections: { main: { ...pg.options, preparedStatements: 1 as unknown as boolean } }, logger: pg.logger }),
+    ).rejects.toThrow('connections.main.preparedStatements must be true or false');
   });
 
   it('runs the same model statements inside transactions, on the transaction’s connection', async () => {
