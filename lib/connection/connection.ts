@@ -1,6 +1,7 @@
 import type { Dialect } from '../backend/dialect';
 import type {
   BackendLogger,
+  DriverSession,
   ExecuteResult,
   Row,
   RunOptions,
@@ -154,6 +155,15 @@ export class Connection {
     }
     const backend = this.backend;
     return (backend.executeNow !== undefined ? backend.executeNow(query, options) : undefined) ?? backend.execute(query, options);
+  }
+
+  /**
+   * @internal Run a statement on a session held by library code (a transaction of its own that
+   * no user code runs in, see runPrivateTransaction), synchronously where the session can.
+   */
+  runOnSession(session: DriverSession, query: CompiledQuery, options?: RunOptions): ExecuteResult | Promise<ExecuteResult> {
+    if (this.settings.logging) this.log(query);
+    return (session.executeNow !== undefined ? session.executeNow(query, options) : undefined) ?? session.execute(query, options);
   }
 
   /** @internal */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ExecuteResult, Row } from '../backend/storage-backend';
 import { ActiveRecordError, RecordNotFoundError } from '../errors';
 import type { ColumnRef, CompiledQuery, ConditionNode, ConflictClause, InsertNode } from '../query/nodes';
+import { runPrivateTransaction } from '../transaction/transaction-runner';
 import type { ColumnMetadata } from './metadata';
 import type { InsertStatement, ModelRuntime } from './model-runtime';
 import { RECORD_STATE, type WithRecordState } from './record-state';
@@ -248,7 +249,7 @@ export async function insertMany(runtime: ModelRuntime, inputs: readonly object[
   const groups = castRows(runtime, inputs);
   if (inputs.length === 0) return 0;
 
-  return connection.transaction(async () => {
+  return runPrivateTransaction(connection, async (run) => {
     let inserted = 0;
     for (const group of groups) {
       const width = group.columns.length;
@@ -261,7 +262,7 @@ export async function insertMany(runtime: ModelRuntime, inputs: readonly object[
       for (let start = 0; start < group.rows; start += perStatement) {
         const count = Math.min(perStatement, group.rows - start);
         const query = chunkQuery(runtime, group, given, start, count, onConflict, conflictKey);
-        const result = connection.runExecuteNow(query, runtime.writeOptions);
+        const result = run(query, runtime.writeOptions);
         if (isPending(result)) await result;
         inserted += count;
       }

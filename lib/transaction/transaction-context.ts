@@ -78,5 +78,11 @@ export function runInScopes<T>(entries: ReadonlyArray<readonly [object, Transact
 
 /** Run `work` with `connection` mapped to `frame` (or to no transaction, when null). */
 export function runInScope<T>(connection: object, frame: TransactionFrame | null, work: () => T): T {
-  return storage.run(currentScope().with(connection, frame), work);
+  const scope = currentScope();
+  // "No transaction" where the scope names none for this connection changes nothing: run as is.
+  // Entering a scope enables AsyncLocalStorage's hooks for the whole process, which then cost a
+  // little on every promise and callback; a process that never opens a transaction (startup
+  // recovery runs its reads "outside" one) does not need them.
+  if (frame === null && scope.get(connection) === undefined) return work();
+  return storage.run(scope.with(connection, frame), work);
 }

@@ -1,4 +1,6 @@
+import type { ExecuteResult, RunOptions } from '../backend/storage-backend';
 import { ISOLATION_LEVELS } from '../backend/transaction-options';
+import type { CompiledQuery } from '../query/nodes';
 import type { Connection } from '../connection/connection';
 import { ConnectionError, DeadlockError, SerializationError, TransactionError } from '../errors';
 import { ActiveTransaction, TransactionFrame, type Transaction, type TransactionOutcome } from './active-transaction';
@@ -39,6 +41,43 @@ export async function runTransaction<T>(connection: Connection, work: Transactio
     case 'NESTED':
       return current ? nested(current, work, options) : begin(connection, work, options);
   }
+}
+
+/** Runs one statement of a private transaction (see runPrivateTransaction). */
+export type StatementRunner = (query: CompiledQuery, options?: RunOptions) => ExecuteResult | Promise<ExecuteResult>;
+
+/**
+ * A transaction for library code that runs no user code inside it (insertAll's statements):
+ * joined to the caller's transaction on this connection when one is open (REQUIRED), otherwise
+ * begun, committed or rolled back, and its session given back exactly as `runTransaction` does,
+ * but without entering an ambient scope, since nothing inside needs to find it. Entering one
+ * would enable AsyncLocalStorage's hooks for the whole process, which then cost a little on every
+ * promise and callback of every later statement.
+ */
+export async function runPrivateTransaction<T>(connection: Connection, work: (run: StatementRunner) => Promise<T>): Promise<T> {
+  const bound = boundFrame(connection);
+  if (bound && bound.transaction.isActive) {
+    return join(bound, () => work((query, options) => connection.runExecuteNow(query, options)), {});
+  }
+  const backend = connection.backend;
+  const session = await backend.acquire();
+  const transaction = new ActiveTransaction(connection, session, undefined, false);
+  try {
+    await backend.begin(session, {});
+  } catch (error) {
+    transaction.status = 'rolled back';
+    endSession(transaction, error);
+    throw error;
+  }
+  let result: T;
+  try {
+    result = await work((query, options) => connection.runOnSession(session, query, options));
+  } catch (error) {
+    await finish(transaction, 'rolled back');
+    throw error;
+  }
+  await finish(transaction, 'committed');
+  return result;
 }
 
 // ---- joining ---------------------------------------------------------------------------------

@@ -1,11 +1,12 @@
-import { ValidationError } from 'nestjs-activerecord';
+import { UniqueConstraintError, ValidationError } from 'nestjs-activerecord';
 import { describeBackends } from '../support/describe-backends';
-import { Person, Sample, SUITE_MODELS } from './models';
+import { Account, Person, Sample, SUITE_MODELS } from './models';
 
-describeBackends('bulk writes', { models: SUITE_MODELS }, () => {
+describeBackends('bulk writes', { models: SUITE_MODELS }, (context) => {
   beforeEach(async () => {
     await Person.deleteAll();
     await Sample.deleteAll();
+    await Account.deleteAll();
   });
 
   it('insertAll writes thousands of rows, beyond one statement\'s parameter limit', async () => {
@@ -29,6 +30,33 @@ describeBackends('bulk writes', { models: SUITE_MODELS }, () => {
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).errors.map((e) => e.attribute)).toEqual(['rows[1].name', 'rows[2].age']);
     expect(await Person.count()).toBe(0);
+  });
+
+  it('insertAll is one transaction: a failing statement after others leaves nothing written', async () => {
+    // The duplicate is in a later multi-row statement than the first rows.
+    const rows = Array.from({ length: 3000 }, (_, i) => ({ email: `a${i}@x.org` }));
+    rows.push({ email: 'a1@x.org' });
+    await expect(Account.insertAll(rows)).rejects.toBeInstanceOf(UniqueConstraintError);
+    expect(await Account.count()).toBe(0);
+    // The connection (SQLite's only one) is free again.
+    expect(await Account.insertAll([{ email: 'fine@x.org' }])).toBe(1);
+  });
+
+  it('insertAll inside a transaction joins it, and rolls back with it', async () => {
+    const connection = context.registry.get('main');
+    const failure = new Error('changed my mind');
+    await expect(
+      connection.transaction(async () => {
+        expect(await Person.insertAll([{ name: 'a' }, { name: 'b' }])).toBe(2);
+        expect(await Person.count()).toBe(2);
+        throw failure;
+      }),
+    ).rejects.toBe(failure);
+    expect(await Person.count()).toBe(0);
+    await connection.transaction(async () => {
+      await Person.insertAll([{ name: 'c' }]);
+    });
+    expect(await Person.pluck('name')).toEqual(['c']);
   });
 
   it('insertAll rejects unknown attributes', async () => {
