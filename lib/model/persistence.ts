@@ -50,10 +50,12 @@ function insertRecord(runtime: ModelRuntime, record: RecordObject): Promise<void
   let issues: AttributeIssue[] | undefined;
   const included: number[] = [];
   const values: unknown[] = [];
+  const given = new Array<unknown>(columns.length);
+  runtime.readAttributes(record, given);
   let mask = 0;
   for (let i = 0; i < columns.length; i++) {
     const column = columns[i]!;
-    const value = record[column.property];
+    const value = given[i];
     if (value === undefined) {
       if (column.primary) {
         // A key left unset is the database's to choose (generated), or its default.
@@ -283,15 +285,17 @@ function castRows(runtime: ModelRuntime, inputs: readonly object[]): RowGroup[] 
   const pk = metadata.primaryKey;
   const issues: AttributeIssue[] = [];
   const groups = new Map<number | string, RowGroup>();
-  const present: number[] = [];
+  const present = new Array<number>(n);
   const row = new Array<unknown>(n);
+  const given = new Array<unknown>(n);
+  const readAttributes = runtime.readAttributes;
   let knownKeys: string[] | undefined;
   let lastKey: number | string | undefined;
   let lastGroup: RowGroup | undefined;
   for (let r = 0; r < inputs.length; r++) {
     const attributes = inputs[r] as Record<string, unknown>;
-    const keys = Object.keys(attributes);
-    if (!sameStrings(keys, knownKeys)) {
+    if (!sameKeys(attributes, knownKeys)) {
+      const keys = Object.keys(attributes);
       let known = true;
       for (const key of keys) {
         if (!metadata.byProperty.has(key)) {
@@ -301,11 +305,12 @@ function castRows(runtime: ModelRuntime, inputs: readonly object[]): RowGroup[] 
       }
       if (known) knownKeys = keys;
     }
-    present.length = 0;
+    let count = 0;
     let mask = 0;
+    readAttributes(attributes, given);
     for (let i = 0; i < n; i++) {
       const column = columns[i]!;
-      let value = attributes[column.property];
+      let value = given[i];
       if ((value === undefined || value === null) && column === pk && pk.generation === 'uuid') value = randomUUID();
       if (value === undefined || value === null) {
         const missing = value === undefined;
@@ -323,20 +328,20 @@ function castRows(runtime: ModelRuntime, inputs: readonly object[]): RowGroup[] 
         }
         row[i] = castResult;
       }
-      present.push(i);
+      present[count++] = i;
       mask |= 1 << i;
     }
     if (issues.length > 0) continue;
-    const key = n <= MASK_COLUMNS ? mask : present.join(',');
+    const key = n <= MASK_COLUMNS ? mask : present.slice(0, count).join(',');
     let group = key === lastKey ? lastGroup : groups.get(key);
     if (group === undefined) {
-      group = { columns: present.slice(), key: String(key), values: [], rows: 0 };
+      group = { columns: present.slice(0, count), key: String(key), values: [], rows: 0 };
       groups.set(key, group);
     }
     lastKey = key;
     lastGroup = group;
     const values = group.values;
-    for (let k = 0; k < present.length; k++) values.push(row[present[k]!]);
+    for (let k = 0; k < count; k++) values.push(row[present[k]!]);
     group.rows++;
   }
   throwIfInvalid(metadata, issues);
@@ -373,10 +378,16 @@ function chunkQuery(
   return dialect.compile({ kind: 'insert', table: metadata.table, columns: refs, rows, onConflict });
 }
 
-function sameStrings(a: readonly string[], b: readonly string[] | undefined): boolean {
-  if (b === undefined || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+/**
+ * The object's enumerable keys are exactly `known` (all of them attributes), in order: then its
+ * own keys (a prefix of what for-in lists) are attributes too. for-in walks V8's enum cache
+ * without allocating the array Object.keys would.
+ */
+function sameKeys(object: object, known: readonly string[] | undefined): boolean {
+  if (known === undefined) return false;
+  let i = 0;
+  for (const key in object) if (key !== known[i++]) return false;
+  return i === known.length;
 }
 
 function conflictClause(runtime: ModelRuntime, plan: UpsertPlan, given: readonly ColumnMetadata[]): ConflictClause {
