@@ -185,7 +185,11 @@ export abstract class StorageBackend<Options extends object = object> {
     await session.execute({ sql: this.dialect.rollbackTransaction(), params: [] });
   }
 
-  protected async withSession<T>(work: (session: DriverSession) => Promise<T>): Promise<T> {
+  /**
+   * Run `work` on a pooled session and give it back: released, or discarded when the connection
+   * broke. (Also used by two-phase participants for their own statements.)
+   */
+  async withSession<T>(work: (session: DriverSession) => Promise<T>): Promise<T> {
     const session = await this.acquire();
     try {
       const result = await work(session);

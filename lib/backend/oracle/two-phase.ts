@@ -214,21 +214,7 @@ export class OracleTwoPhase implements TwoPhaseParticipant {
         return meaning === 'done' ? 'done' : 'unknown';
       }
     };
-    return session ? run(session) : this.withOwnSession(run);
-  }
-
-  /** Recovery's path: a pooled session, discarded if the connection broke. */
-  private async withOwnSession<T>(work: (session: DriverSession) => Promise<T>): Promise<T> {
-    const session = await this.backend.acquire();
-    try {
-      const result = await work(session);
-      session.release();
-      return result;
-    } catch (error) {
-      if (error instanceof ConnectionError) session.destroy();
-      else session.release();
-      throw error;
-    }
+    return session ? run(session) : this.backend.withSession(run);
   }
 
   /**
