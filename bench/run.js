@@ -10,6 +10,7 @@ const { spawn } = require('node:child_process');
 const { settings } = require('./harness/settings');
 const { describeMachine } = require('./harness/machine');
 const { WorkerProcess } = require('./harness/worker-process');
+const { replaceReadmeSection } = require('./harness/readme-section');
 const { renderText, renderMarkdown, formatOps, formatRatio, LIBRARY_NAMES } = require('./harness/report');
 const { WORKLOADS } = require('./harness/workloads');
 const { median } = require('./harness/stats');
@@ -185,15 +186,8 @@ function streamChild(file, ctx) {
 }
 
 function updateReadme(markdown) {
-  const text = fs.readFileSync(README, 'utf8');
-  const start = text.indexOf(RESULTS_START);
-  const end = text.indexOf(RESULTS_END);
-  if (start < 0 || end < start) {
-    progress(`bench/README.md has no ${RESULTS_START} ... ${RESULTS_END} section; not updated`);
-    return;
-  }
-  fs.writeFileSync(README, `${text.slice(0, start + RESULTS_START.length)}\n${markdown}\n${text.slice(end)}`);
-  progress('bench/README.md updated');
+  if (replaceReadmeSection(README, RESULTS_START, RESULTS_END, markdown)) progress('bench/README.md updated');
+  else progress(`bench/README.md has no ${RESULTS_START} ... ${RESULTS_END} section; not updated`);
 }
 
 async function main() {

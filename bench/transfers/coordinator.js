@@ -14,21 +14,7 @@
  * `connection.execute` rather than a model: the models have no `balance = balance - ?` update,
  * and a read-then-write would cost the library two statements where the raw variants send one.
  */
-const path = require('node:path');
-const { ROOT } = require('./common');
-
-const DIST = process.env.BENCH_DIST ? path.resolve(process.env.BENCH_DIST) : path.join(ROOT, 'dist');
-
-function loadLibrary() {
-  try {
-    return require(DIST);
-  } catch (error) {
-    if (error.code === 'MODULE_NOT_FOUND' && String(error.message).startsWith(`Cannot find module '${DIST}'`)) {
-      throw new Error(`${DIST} is missing: run \`npm run build\` (npm run bench:transfers does it first)`);
-    }
-    throw error;
-  }
-}
+const { loadLibrary, version } = require('../adapters/common/ours');
 
 const quietLogger = { log() {}, warn: (m) => console.warn(m), error: (m) => console.error(m), debug() {} };
 
@@ -64,10 +50,9 @@ module.exports = {
       });
     }
 
-    const version = require(path.join(ROOT, 'package.json')).version;
     return {
       transfer,
-      label: `nestjs-activerecord ${version}${process.env.BENCH_DIST ? ` (${process.env.BENCH_DIST})` : ''}`,
+      label: `nestjs-activerecord ${version()}`,
       // The coordinator marks decisions committed off the caller's path; give those a moment.
       settle: () => new Promise((resolve) => setTimeout(resolve, 200)),
       close: () => registry.close(),

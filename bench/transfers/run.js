@@ -13,6 +13,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { describeMachine } = require('../harness/machine');
 const { WorkerProcess } = require('../harness/worker-process');
+const { replaceReadmeSection } = require('../harness/readme-section');
 const { median, spread, pairedRatio } = require('../harness/stats');
 const common = require('./common');
 
@@ -312,15 +313,8 @@ function renderMarkdown(run) {
 }
 
 function updateReadme(markdown) {
-  const text = fs.readFileSync(README, 'utf8');
-  const start = text.indexOf(RESULTS_START);
-  const end = text.indexOf(RESULTS_END);
-  if (start < 0 || end < start) {
-    progress(`bench/README.md has no ${RESULTS_START} ... ${RESULTS_END} section; not updated`);
-    return;
-  }
-  fs.writeFileSync(README, `${text.slice(0, start + RESULTS_START.length)}\n${markdown}\n${text.slice(end)}`);
-  progress('bench/README.md updated (cross-database transfers section)');
+  if (replaceReadmeSection(README, RESULTS_START, RESULTS_END, markdown)) progress('bench/README.md updated (cross-database transfers section)');
+  else progress(`bench/README.md has no ${RESULTS_START} ... ${RESULTS_END} section; not updated`);
 }
 
 for (const signal of ['SIGINT', 'SIGTERM']) {

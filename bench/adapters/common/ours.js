@@ -17,7 +17,7 @@ function loadLibrary() {
     return require(DIST);
   } catch (error) {
     if (error.code === 'MODULE_NOT_FOUND' && String(error.message).startsWith(`Cannot find module '${DIST}'`)) {
-      throw new Error(`${DIST} is missing: run \`npm run build\` (npm run bench does it first)`);
+      throw new Error(`${DIST} is missing: run \`npm run build\` (npm run bench and npm run bench:transfers do it first)`);
     }
     throw error;
   }
