@@ -306,9 +306,23 @@ function normalize(sql) {
     .slice(0, 110);
 }
 
+/**
+ * The raw variants' pools, one per server, each as large as the library's, and their label.
+ * Only opening them is shared: each variant's transfer code stays as a user would write it.
+ */
+function openRawPools(ctx, settings) {
+  const { host, port, user, password, database } = ctx.maria;
+  return {
+    pgPool: new (driver('pg').Pool)({ connectionString: ctx.pg.url, max: settings.poolMax }),
+    mariaPool: driver('mysql2/promise').createPool({ host, port, user, password, database, connectionLimit: settings.poolMax }),
+    label: `raw pg ${driver('pg/package.json').version} + mysql2 ${driver('mysql2/package.json').version}`,
+  };
+}
+
 module.exports = {
   ROOT,
   driver,
+  openRawPools,
   settings,
   INITIAL_BALANCE,
   ALL_VARIANTS,

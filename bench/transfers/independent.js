@@ -5,7 +5,7 @@
  * named statement, a mysql2 pool with `execute`). A crash between the two commits loses money:
  * this is the floor that any atomic transfer pays for.
  */
-const { driver } = require('./common');
+const { openRawPools } = require('./common');
 
 module.exports = {
   key: 'independent',
@@ -14,11 +14,7 @@ module.exports = {
   databases: {},
 
   async open(ctx, settings) {
-    const pg = driver('pg');
-    const mysql = driver('mysql2/promise');
-    const pgPool = new pg.Pool({ connectionString: ctx.pg.url, max: settings.poolMax });
-    const { host, port, user, password, database } = ctx.maria;
-    const mariaPool = mysql.createPool({ host, port, user, password, database, connectionLimit: settings.poolMax });
+    const { pgPool, mariaPool, label } = openRawPools(ctx, settings);
 
     async function transfer(from, to, amount) {
       const client = await pgPool.connect();
@@ -49,7 +45,7 @@ module.exports = {
 
     return {
       transfer,
-      label: `raw pg ${driver('pg/package.json').version} + mysql2 ${driver('mysql2/package.json').version}`,
+      label,
       async close() {
         await Promise.allSettled([pgPool.end(), mariaPool.end()]);
       },

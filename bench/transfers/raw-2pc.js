@@ -19,7 +19,7 @@
  * for heuristic-outcome detection, not for the decision's durability: raw-2pc-evidence.js adds it.
  */
 const { randomBytes } = require('node:crypto');
-const { driver } = require('./common');
+const { openRawPools } = require('./common');
 
 function makeRawTwoPhase({ evidence }) {
   return {
@@ -29,11 +29,7 @@ function makeRawTwoPhase({ evidence }) {
     databases: { decisionLog: true, markers: evidence },
 
     async open(ctx, settings) {
-      const pg = driver('pg');
-      const mysql = driver('mysql2/promise');
-      const pgPool = new pg.Pool({ connectionString: ctx.pg.url, max: settings.poolMax });
-      const { host, port, user, password, database } = ctx.maria;
-      const mariaPool = mysql.createPool({ host, port, user, password, database, connectionLimit: settings.poolMax });
+      const { pgPool, mariaPool, label } = openRawPools(ctx, settings);
       const node = `${ctx.tag}-${evidence ? 'e' : 'b'}`;
       const retiring = new Set();
       let retireFailure;
@@ -115,7 +111,7 @@ function makeRawTwoPhase({ evidence }) {
 
       return {
         transfer,
-        label: `raw pg ${driver('pg/package.json').version} + mysql2 ${driver('mysql2/package.json').version}`,
+        label,
         async settle() {
           await Promise.allSettled([...retiring]);
           if (retireFailure) throw retireFailure;
