@@ -7,6 +7,7 @@ import type { MssqlConnectionOptions } from '../backend/mssql/options';
 import type { AnyModelClass } from '../model/metadata';
 import type { CoordinatorOptions } from '../distributed/coordinator-options';
 import type { CommonConnectionOptions } from './common-options';
+import type { MigrationsOptions } from '../schema/migrations/migration-options';
 
 /** A connection served by a custom backend: `backend` is a class extending StorageBackend. */
 export interface CustomBackendConnectionOptions extends CommonConnectionOptions {
@@ -31,6 +32,10 @@ export interface ActiveRecordOptions {
   models?: readonly AnyModelClass[];
   /** Default for every connection's `synchronize`. */
   synchronize?: boolean;
+  /** Default for every connection's `migrationsRun`: apply pending migrations at startup. */
+  migrationsRun?: boolean;
+  /** Where migrations live (`migrations/<connection>/`) and how instances wait for each other. */
+  migrations?: MigrationsOptions;
   /** Default for every connection's `logging`. */
   logging?: boolean;
   /** Where warnings and SQL logs go; default: console (Nest's Logger under ActiveRecordModule). */

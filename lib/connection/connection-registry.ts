@@ -63,6 +63,7 @@ export class ConnectionRegistry implements ModelConnectionSource {
     }
     this.adoptDefault(options.defaultConnection, validated[0]!.name);
     this.adoptCoordinatorOptions(options.coordinator);
+    this.schema.configure(options, validated.map((entry) => entry.name), options.logger ?? this.logger);
     const created = validated.map((entry) => this.createConnection(entry, options));
     for (const connection of created) this.connections.set(connection.name, connection);
     bindingsChanged();
@@ -142,9 +143,9 @@ export class ConnectionRegistry implements ModelConnectionSource {
     }
   }
 
-  /** Create the missing tables of every connection whose `synchronize` is on. */
+  /** Apply pending migrations where `migrationsRun` is on, then create missing tables where `synchronize` is. */
   async synchronize(): Promise<void> {
-    for (const name of this.synchronized) await this.schema.createTables({ connection: name });
+    await this.schema.startup([...this.synchronized]);
   }
 
   get(name?: string): Connection {

@@ -273,6 +273,7 @@ export class MssqlDialect extends Dialect {
   protected override compileForeignKey(column: ColumnDefinition): string {
     const ref = column.references!;
     return (
+      this.constraintName(ref.name) +
       `FOREIGN KEY (${this.quoteIdentifier(column.name)}) ` +
       `REFERENCES ${this.quoteIdentifier(ref.table)} (${this.quoteIdentifier(ref.column)})` +
       mssqlReferentialActions(ref)

@@ -6,6 +6,8 @@ import { ISOLATION_LEVELS, type BeginOptions, type IsolationLevel } from '../tra
 import { toBigInt, toBuffer, toInstant, toWellFormed } from '../value-conversion';
 import { assumedFeatures, type MysqlServerFeatures } from './server-info';
 import { formatWallClock, UTC, type FixedOffset } from './time-zone';
+import type { SchemaSupport } from '../schema-support';
+import { mysqlSchemaSupport } from './schema-support';
 import { EXPRESSION_DEFAULT_TYPES, mysqlColumnType, mysqlReaders } from './types';
 
 export interface MysqlDialectSettings {
@@ -201,6 +203,12 @@ export class MysqlDialect extends Dialect {
     if (value.includes('\0')) throw new TypeError('a default cannot contain a NUL character');
     if (value.includes('\\')) return `_utf8mb4 X'${Buffer.from(value, 'utf8').toString('hex')}'`;
     return `'${value.replace(/'/g, "''")}'`;
+  }
+
+  private schema?: SchemaSupport;
+
+  override schemaSupport(): SchemaSupport {
+    return (this.schema ??= mysqlSchemaSupport(this));
   }
 
   // ---- transactions ----------------------------------------------------------------------

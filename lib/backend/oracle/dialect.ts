@@ -261,6 +261,7 @@ export class OracleDialect extends Dialect {
   protected override compileForeignKey(column: ColumnDefinition): string {
     const ref = column.references!;
     return (
+      this.constraintName(ref.name) +
       `FOREIGN KEY (${this.quoteIdentifier(column.name)}) ` +
       `REFERENCES ${this.quoteIdentifier(ref.table)} (${this.quoteIdentifier(ref.column)})` +
       oracleReferentialActions(ref, column)

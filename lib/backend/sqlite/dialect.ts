@@ -3,6 +3,8 @@ import { Dialect, type ValueReader } from '../dialect';
 import { ISOLATION_LEVELS, type BeginOptions, type IsolationLevel } from '../transaction-options';
 import { toBigInt, toInstant, toWellFormed } from '../value-conversion';
 import type { ColumnDefinition } from '../../schema/table-definition';
+import type { SchemaSupport } from '../schema-support';
+import { sqliteSchemaSupport } from './schema-support';
 import { SQLITE_READERS, sqliteColumnType } from './types';
 
 export class SqliteDialect extends Dialect {
@@ -90,6 +92,12 @@ export class SqliteDialect extends Dialect {
   protected override literal(type: ColumnType, value: string | number | boolean | null): string {
     if (typeof value === 'boolean') return value ? '1' : '0';
     return super.literal(type, value);
+  }
+
+  private schema?: SchemaSupport;
+
+  override schemaSupport(): SchemaSupport {
+    return (this.schema ??= sqliteSchemaSupport(this));
   }
 
   override beginTransaction(options: BeginOptions = {}): string[] {
