@@ -35,6 +35,8 @@ export type { MssqlConnectionOptions } from './backend/mssql/options';
 export { ActiveRecord } from './model/active-record';
 export { Column, Model, PrimaryKey } from './model/decorators';
 export type { ColumnOptions, ModelOptions, PrimaryKeyOptions } from './model/decorators';
+export { Index } from './model/index.decorator';
+export type { ColumnIndexOption, IndexOptions } from './model/index-metadata';
 export type { AnyModelClass, ReferenceOption } from './model/metadata';
 export { Relation } from './model/relation';
 export type { BatchOptions } from './model/relation';
@@ -81,16 +83,31 @@ export { SagaBuilder } from './distributed/saga/saga-builder';
 export type { SagaResults } from './distributed/saga/saga-builder';
 export type { BranchId, BranchOutcome, PreparedBranch, TwoPhaseParticipant } from './backend/two-phase';
 
-// Schema
+// Schema and migrations
 export { SchemaManager } from './schema/schema-manager';
 export type { SchemaTarget } from './schema/schema-manager';
 export type {
   ColumnDefault,
   ColumnDefinition,
   ForeignKeyDefinition,
+  IndexDefinition,
+  IndexWhere,
+  IndexWhereValue,
   ReferentialAction,
   TableDefinition,
 } from './schema/table-definition';
+export type { ColumnSchema, DatabaseSchema, ForeignKeySchema, IndexSchema, RebuildInfo, TableSchema } from './schema/database-schema';
+export type { ForeignKeyOperation, SchemaOperation } from './schema/schema-operations';
+export { SchemaBuilder } from './schema/builder/schema-builder';
+export { TableBuilder } from './schema/builder/table-builder';
+export type { AlterColumnSpec, ColumnSpec, IndexSpec, ReferenceSpec } from './schema/builder/column-spec';
+export { Migrator } from './schema/migrations/migrator';
+export type { MigrateOptions, MigrationStatus, MigrationTargetOptions, RollbackOptions } from './schema/migrations/migrator';
+export type { MigrationModule } from './schema/migrations/migration-files';
+export type { HistoryEntry } from './schema/migrations/migration-history';
+export type { MigrationsOptions } from './schema/migrations/migration-options';
+export type { ConnectionReport, MigrationEvent, MigrationListener, MigrationReport } from './schema/migrations/migration-report';
+export { MigrationError } from './schema/migrations/migration-error';
 
 // Backends: the contracts a custom backend implements, and the built-in ones to extend
 export { StorageBackend } from './backend/storage-backend';
@@ -107,6 +124,8 @@ export type {
 } from './backend/storage-backend';
 export { Dialect } from './backend/dialect';
 export type { ValueReader } from './backend/dialect';
+export { DdlCompiler } from './backend/ddl-compiler';
+export type { CatalogQuery, Introspector, MigrationHost, MigrationLockStrategy, SchemaSupport } from './backend/schema-support';
 export { SqlCompiler } from './query/sql-compiler';
 export type {
   ColumnRef,

@@ -158,3 +158,28 @@ export function groupRows<R>(rows: readonly R[], key: (row: R) => string): Map<s
   }
   return groups;
 }
+
+/**
+ * A default read back as the column's type: DDL writes some defaults quoted (a bigint default
+ * is `'18'`), and catalogs print numbers and booleans as text. Leaves what it cannot read.
+ */
+export function typedDefault(type: string | undefined, value: ColumnDefault | undefined): ColumnDefault | undefined {
+  if (value === undefined || value === null) return value;
+  switch (type) {
+    case 'integer':
+    case 'bigint':
+    case 'float': {
+      if (typeof value === 'string' && NUMBER.test(value.trim())) {
+        const number = Number(value);
+        return Number.isSafeInteger(number) || !/^[+-]?\d+$/.test(value.trim()) ? number : value;
+      }
+      return value;
+    }
+    case 'boolean':
+      if (value === 1 || value === '1' || value === 't' || value === 'true') return true;
+      if (value === 0 || value === '0' || value === 'f' || value === 'false') return false;
+      return value;
+    default:
+      return value;
+  }
+}

@@ -2,7 +2,7 @@ import type { ColumnType } from '../column-types';
 import type { CompiledQuery } from '../../query/nodes';
 import type { ColumnSchema, ForeignKeySchema, IndexSchema, TableSchema } from '../../schema/database-schema';
 import type { ColumnDefault } from '../../schema/table-definition';
-import { flag, groupRows, numberOrUndefined, parseDefaultLiteral, referentialAction } from '../catalog-reading';
+import { flag, groupRows, numberOrUndefined, parseDefaultLiteral, referentialAction, typedDefault } from '../catalog-reading';
 import type { CatalogQuery, Introspector } from '../schema-support';
 import type { Row } from '../storage-backend';
 
@@ -135,7 +135,7 @@ export class MysqlIntrospector implements Introspector {
       ...logical,
       nativeType,
       nullable,
-      default: value,
+      default: typedDefault(logical.type, value),
       defaultSql,
       autoIncrement: /auto_increment/i.test(String(row.extra ?? '')),
     };

@@ -15,6 +15,7 @@ export class MysqlDdlCompiler extends DdlCompiler {
     switch (operation.kind) {
       case 'alterColumn':
       case 'dropColumn':
+      case 'dropIndex':
       case 'dropForeignKey':
         return true;
       default:
@@ -35,8 +36,20 @@ export class MysqlDdlCompiler extends DdlCompiler {
     return [...keys.flatMap((key) => this.dropForeignKey(table, key.name, current)), `ALTER TABLE ${this.q(table)} DROP COLUMN ${this.q(column)}`];
   }
 
-  protected override dropIndex(table: string, name: string): string[] {
-    return [`DROP INDEX ${this.q(name)} ON ${this.q(table)}`];
+  /**
+   * InnoDB needs an index for every foreign key and refuses to drop the one a key uses. When no
+   * other index would serve it, the key gets one of its own (named after it) in the same ALTER.
+   */
+  protected override dropIndex(table: string, name: string, current?: TableSchema): string[] {
+    const index = current?.indexes.find((i) => i.name === name);
+    const others = current?.indexes.filter((i) => i.name !== name) ?? [];
+    const servesAlone = (columns: readonly string[]) => (candidate: { columns: readonly string[] }) => columns.every((column, at) => candidate.columns[at] === column);
+    const orphaned = index
+      ? (current?.foreignKeys ?? []).filter((key) => servesAlone(key.columns)(index) && !others.some(servesAlone(key.columns)))
+      : [];
+    if (orphaned.length === 0) return [`DROP INDEX ${this.q(name)} ON ${this.q(table)}`];
+    const keep = orphaned.map((key) => `, ADD INDEX ${this.q(key.name)} (${key.columns.map((c) => this.q(c)).join(', ')})`).join('');
+    return [`ALTER TABLE ${this.q(table)} DROP INDEX ${this.q(name)}${keep}`];
   }
 
   protected override dropForeignKey(table: string, name: string, current?: TableSchema): string[] {

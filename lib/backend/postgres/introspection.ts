@@ -1,7 +1,7 @@
 import type { ColumnType } from '../column-types';
 import type { CompiledQuery } from '../../query/nodes';
 import type { ColumnSchema, ForeignKeySchema, IndexSchema, TableSchema } from '../../schema/database-schema';
-import { flag, nameList, numberOrUndefined, parseDefaultLiteral, parseIndexPredicate, referentialAction } from '../catalog-reading';
+import { flag, nameList, numberOrUndefined, parseDefaultLiteral, parseIndexPredicate, referentialAction, typedDefault } from '../catalog-reading';
 import type { CatalogQuery, Introspector } from '../schema-support';
 import type { Row } from '../storage-backend';
 
@@ -94,12 +94,13 @@ export class PostgresIntrospector implements Introspector {
     const defaultSql = row.default_sql === null || row.default_sql === undefined ? undefined : String(row.default_sql);
     const identity = row.identity !== null && row.identity !== undefined && String(row.identity).trim() !== '';
     const serial = defaultSql !== undefined && /^nextval\(/i.test(defaultSql);
+    const logical = postgresLogicalType(nativeType);
     return {
       name: String(row.name),
-      ...postgresLogicalType(nativeType),
+      ...logical,
       nativeType,
       nullable: flag(row.nullable),
-      default: serial ? undefined : parseDefaultLiteral(defaultSql),
+      default: serial ? undefined : typedDefault(logical.type, parseDefaultLiteral(defaultSql)),
       defaultSql: serial ? undefined : defaultSql,
       autoIncrement: identity || serial,
     };

@@ -1,7 +1,7 @@
 import type { ColumnType } from '../column-types';
 import type { CompiledQuery } from '../../query/nodes';
 import type { ColumnSchema, ForeignKeySchema, IndexSchema, TableSchema } from '../../schema/database-schema';
-import { flag, groupRows, numberOrUndefined, parseDefaultLiteral, parseIndexPredicate, referentialAction, unquoteIdentifier } from '../catalog-reading';
+import { flag, groupRows, numberOrUndefined, parseDefaultLiteral, parseIndexPredicate, referentialAction, typedDefault, unquoteIdentifier } from '../catalog-reading';
 import type { CatalogQuery, Introspector } from '../schema-support';
 import { defaultForeignKeyName } from '../schema-names';
 import type { Row } from '../storage-backend';
@@ -93,7 +93,7 @@ export class SqliteIntrospector implements Introspector {
       type,
       nativeType,
       nullable: !flag(row.not_null) && Number(row.pk) === 0,
-      default: parseDefaultLiteral(defaultSql),
+      default: typedDefault(type, parseDefaultLiteral(defaultSql)),
       defaultSql,
       length,
       precision,
