@@ -33,7 +33,12 @@ export class SchemaManager {
 
   /** The migration runner of this application's connections. */
   get migrations(): Migrator {
-    this.migrator ??= new Migrator(this.source, () => this.migrationsOptions?.resolved ?? MIGRATION_DEFAULTS, () => this.logger);
+    this.migrator ??= new Migrator(
+      this.source,
+      () => this.migrationsOptions?.resolved ?? MIGRATION_DEFAULTS,
+      () => this.logger,
+      (connection) => this.inDependencyOrder(connection).map(tableFromModel),
+    );
     return this.migrator;
   }
 

@@ -3,10 +3,17 @@ import type { MigrationHost, SchemaSupport } from '../../backend/schema-support'
 import type { BackendLogger } from '../../backend/storage-backend';
 import type { Connection } from '../../connection/connection';
 import { SchemaBuilder, StatementFailure, type StatementLog } from '../builder/schema-builder';
+import { diffConnections, generateMigrations, type GeneratedMigration, type GenerateOptions, type GeneratorSource } from '../generate/migration-generator';
+import type { SchemaDiff } from '../generate/schema-diff';
+import { writeMigration } from '../generate/migration-writer';
 import type { SchemaSource } from '../schema-source';
+import type { TableDefinition } from '../table-definition';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigurationError } from '../../errors';
 import { requireSchemaSupport } from '../schema-support-of';
 import { MigrationError } from './migration-error';
-import { loadMigration, migrationFiles, migrationFolder, type MigrationFile } from './migration-files';
+import { loadMigration, migrationFiles, migrationFolder, migrationTimestamp, type MigrationFile } from './migration-files';
 import { MigrationHistory, type HistoryEntry } from './migration-history';
 import { acquireMigrationLock, type HeldLock } from './migration-lock';
 import type { ResolvedMigrationsOptions } from './migration-options';
@@ -76,7 +83,50 @@ export class Migrator {
     private readonly source: SchemaSource,
     private readonly settings: () => ResolvedMigrationsOptions,
     private readonly logger: () => BackendLogger,
+    private readonly desiredTables: (connection: string) => TableDefinition[],
   ) {}
+
+  /**
+   * Diff each connection's models against its database and write the migration that brings the
+   * database to the models, as `<directory>/<connection>/<timestamp>_<name>.ts`. A connection
+   * whose database already matches gets no file.
+   */
+  generate(name: string, options: GenerateOptions = {}): Promise<GeneratedMigration[]> {
+    return generateMigrations(this.generatorSource(), name, options);
+  }
+
+  /**
+   * How each connection's database differs from its models, as the steps generate would write
+   * (empty `up` where they agree). Writes nothing; `migration:check` fails a CI run on it.
+   */
+  diff(options: Pick<GenerateOptions, 'connection' | 'renames'> = {}): Promise<Array<{ connection: string; diff: SchemaDiff }>> {
+    return diffConnections(this.generatorSource(), options);
+  }
+
+  private generatorSource(): GeneratorSource {
+    return {
+      connectionNames: () => this.source.connectionNames(),
+      get: (connection) => this.source.get(connection),
+      desiredTables: this.desiredTables,
+      migrations: this,
+      directory: this.settings().directory,
+    };
+  }
+
+  /** Write an empty migration for one connection, to fill in by hand; returns its path. */
+  create(name: string, options: { connection: string; language?: 'ts' | 'js'; now?: Date }): string {
+    const slug = typeof name === 'string' ? name.trim().replace(/[\s-]+/g, '_') : '';
+    if (!/^[A-Za-z0-9_]+$/.test(slug)) throw new ConfigurationError(`A migration name is letters, digits and underscores, got ${JSON.stringify(name)}`, { field: 'name' });
+    this.source.get(options.connection);
+    const language = options.language ?? 'ts';
+    const id = `${migrationTimestamp(options.now)}_${slug}`;
+    const folder = migrationFolder(this.settings().directory, options.connection);
+    const file = join(folder, `${id}.${language}`);
+    if (existsSync(file)) throw new ConfigurationError(`${file} already exists`, { field: 'name' });
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(file, writeMigration({ up: [], down: [], notes: [], reviews: 0 }, { language, header: [`${id}: a migration of connection '${options.connection}'.`] }));
+    return file;
+  }
 
   /** Applied, failed, pending and missing migrations of each connection (nothing is changed). */
   async status(options: MigrationTargetOptions = {}): Promise<MigrationStatus[]> {
