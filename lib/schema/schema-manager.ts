@@ -80,6 +80,12 @@ export class SchemaManager {
     }
   }
 
+  /** @internal The CLI's --dir: read migrations from another folder than the application's option says. */
+  useMigrationsDirectory(directory: string): void {
+    const current = this.migrationsOptions?.resolved ?? MIGRATION_DEFAULTS;
+    this.migrationsOptions = { given: this.migrationsOptions?.given, resolved: resolveMigrationsOptions({ ...current, directory }) };
+  }
+
   /**
    * @internal At startup, before the application serves: apply the pending migrations of every
    * connection with `migrationsRun`, then create missing tables on those with `synchronize`
@@ -152,11 +158,6 @@ export class SchemaManager {
       if (table) tables.push(table);
     }
     return { tables };
-  }
-
-  /** @internal Models of one connection, referenced tables before the tables that reference them. */
-  modelsInDependencyOrder(connection: string): ModelMetadata[] {
-    return this.inDependencyOrder(connection);
   }
 
   private connectionsOf(target: SchemaTarget): readonly string[] {

@@ -241,10 +241,11 @@ export class Migrator {
       );
     }
     const log: StatementLog = { applied: [] };
-    const started = performance.now();
+    let started = performance.now();
     options.onEvent?.({ kind: 'start', connection: name, migration: file.id, direction });
     try {
       const module = loadMigration(file, name);
+      started = performance.now();
       const change = direction === 'up' ? module.up : module.down;
       if (!change) {
         throw new MigrationError(`Migration ${file.id} on connection '${name}' has no down(): it cannot be rolled back`, {
