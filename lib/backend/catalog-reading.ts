@@ -64,7 +64,8 @@ export function parseDefaultLiteral(sql: string | null | undefined): ColumnDefau
     const value = Number(text);
     return Number.isSafeInteger(value) || !/^[+-]?\d+$/.test(text) ? value : text;
   }
-  const quoted = /^(N|E|_[a-z0-9]+\s*)?'((?:[^']|'')*)'$/is.exec(text);
+  // Oracle writes date defaults as typed literals: DATE '2024-01-01', TIMESTAMP '...'.
+  const quoted = /^(N|E|_[a-z0-9]+\s*|DATE\s+|TIMESTAMP\s+)?'((?:[^']|'')*)'$/is.exec(text);
   if (quoted) {
     const body = quoted[2]!.replace(/''/g, "'");
     return quoted[1]?.toUpperCase() === 'E' ? body.replace(/\\(.)/g, '$1') : body;

@@ -12,6 +12,11 @@ export type CatalogQuery = (query: CompiledQuery) => Promise<Row[]>;
  * itself, so the queries and the mapping from catalog rows can be tested without a server.
  */
 export interface Introspector {
+  /**
+   * False where several logical types share one stored type and cannot be told apart (SQLite:
+   * TEXT holds strings, decimals, dates, JSON...). Comparisons then go by stored type only.
+   */
+  readonly exactTypes?: boolean;
   /** Base tables of the connection's schema (no views), sorted by name. */
   tableNames(run: CatalogQuery): Promise<string[]>;
   /** One table, or undefined when there is no such table. */

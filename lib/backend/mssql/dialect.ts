@@ -7,6 +7,8 @@ import { ISOLATION_LEVELS, type BeginOptions, type IsolationLevel } from '../tra
 import { toBigInt, toBuffer, toDateOnly, toDecimalString, toInstant, toJsonText, toUuid } from '../value-conversion';
 import { MssqlTypedValue } from './compiled';
 import { mssqlLiteral, mssqlReferentialActions, quoteMssqlString } from './ddl';
+import type { SchemaSupport } from '../schema-support';
+import { mssqlSchemaSupport } from './schema-support';
 import { MSSQL_READERS, mssqlColumnType } from './types';
 
 /**
@@ -282,6 +284,12 @@ export class MssqlDialect extends Dialect {
 
   protected override literal(type: ColumnType, value: ColumnDefault): string {
     return mssqlLiteral(type, value);
+  }
+
+  private schema?: SchemaSupport;
+
+  override schemaSupport(): SchemaSupport {
+    return (this.schema ??= mssqlSchemaSupport(this));
   }
 
   // ---- transactions ----------------------------------------------------------------------

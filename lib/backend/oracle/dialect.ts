@@ -7,6 +7,8 @@ import type { BeginOptions, IsolationLevel } from '../transaction-options';
 import { toBigInt, toBuffer, toDateOnly, toDecimalString, toInstant, toJsonText, toUuid } from '../value-conversion';
 import { OracleTypedValue, type OracleCompiledQuery } from './compiled';
 import { ignoringOracleError, oracleLiteral, oracleReferentialActions } from './ddl';
+import type { SchemaSupport } from '../schema-support';
+import { oracleSchemaSupport } from './schema-support';
 import { ORACLE_READERS, oracleColumnType, uuidToRaw } from './types';
 
 /** Oracle refuses more than 1000 expressions in one IN list (ORA-01795). */
@@ -270,6 +272,12 @@ export class OracleDialect extends Dialect {
 
   protected override literal(type: ColumnType, value: ColumnDefault): string {
     return oracleLiteral(type, value);
+  }
+
+  private schema?: SchemaSupport;
+
+  override schemaSupport(): SchemaSupport {
+    return (this.schema ??= oracleSchemaSupport(this));
   }
 
   // ---- transactions ----------------------------------------------------------------------

@@ -24,6 +24,8 @@ const query = (sql: string, params: unknown[] = []): CompiledQuery => ({ sql, pa
  * dialect's column types, where TEXT equals every type SQLite stores as TEXT.
  */
 export class SqliteIntrospector implements Introspector {
+  readonly exactTypes = false;
+
   tablesQuery(): CompiledQuery {
     return query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name");
   }

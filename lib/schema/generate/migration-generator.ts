@@ -111,6 +111,7 @@ export async function diffConnections(
     const diff = diffSchema(source.desiredTables(connectionName), tables, {
       dialect: connection.dialect,
       partialIndexes: support.ddl.partialIndexes,
+      exactTypes: support.introspector.exactTypes ?? true,
       renames: options.renames,
     });
     results.push({ connection: connectionName, diff });

@@ -24,6 +24,8 @@ export interface DiffOptions {
   readonly dialect: Dialect;
   /** The database has partial indexes (conditions are compared only where it does). */
   readonly partialIndexes: boolean;
+  /** Logical types read back exactly (not SQLite's): JSON is then told from text even where both are stored alike. */
+  readonly exactTypes: boolean;
   /** Column renames to write as renameColumn instead of add + drop: `{ 'users.name': 'full_name' }`. */
   readonly renames?: Readonly<Record<string, string>>;
 }
@@ -166,7 +168,7 @@ function diffTable(
   for (const column of table.columns) {
     const before = currentOf(column.name);
     if (!before || column.primary) continue;
-    if (sameColumn(before, column, options.dialect)) continue;
+    if (sameColumn(before, column, options)) continue;
     const back = definitionOf(before, current, column.name);
     phases.columns.push({
       up: op({ kind: 'alterColumn', table: name, column: { ...column, unique: false, references: undefined } }, back ? undefined : `REVIEW: the database type of ${name}.${before.name} (${before.nativeType}) has no library type; down() cannot restore it exactly`),
@@ -212,8 +214,10 @@ export function definitionOf(column: ColumnSchema, table: TableSchema, name = co
   };
 }
 
-function sameColumn(current: ColumnSchema, wanted: ColumnDefinition, dialect: Dialect): boolean {
-  return sameNativeType(dialect, current, wanted) && current.nullable === wanted.nullable && sameDefault(wanted.type, wanted.default, current);
+function sameColumn(current: ColumnSchema, wanted: ColumnDefinition, options: DiffOptions): boolean {
+  // JSON is text with a check on Oracle and SQL Server: the same stored type, a different column.
+  const jsonChanges = options.exactTypes && current.type !== undefined && current.type !== wanted.type && (current.type === 'json' || wanted.type === 'json');
+  return !jsonChanges && sameNativeType(options.dialect, current, wanted) && current.nullable === wanted.nullable && sameDefault(wanted.type, wanted.default, current);
 }
 
 /** Defaults compared as values of the column's type (catalogs print `'18'`, `1`, `true`...). */
