@@ -49,6 +49,8 @@ export function migrationFiles(directory: string, connection: string): Migration
 export function loadMigration(file: MigrationFile, connection: string): MigrationModule {
   let exports: Record<string, unknown>;
   try {
+    // A long-lived process (a watch-mode server, a test run) sees the file as it is now.
+    delete require.cache[file.file];
     exports = loadModule(file.file);
   } catch (error) {
     throw new MigrationError(`Migration ${file.id} (${file.file}) of connection '${connection}' does not load: ${(error as Error).message}`, {
