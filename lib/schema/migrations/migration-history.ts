@@ -1,6 +1,7 @@
 import type { Row } from '../../backend/storage-backend';
 import type { Connection } from '../../connection/connection';
 import { isMissingTable } from '../../distributed/table-guard';
+import { UniqueConstraintError } from '../../errors';
 import type { ColumnRef } from '../../query/nodes';
 import { runInScope } from '../../transaction/transaction-context';
 import { columnDefinition, type TableDefinition } from '../table-definition';
@@ -50,7 +51,12 @@ export class MigrationHistory {
 
   async ensureTable(): Promise<void> {
     const sql = this.connection.dialect.compileCreateTable(HISTORY_TABLE, { ifNotExists: true });
-    await this.outside(() => this.connection.execute(sql));
+    try {
+      await this.outside(() => this.connection.execute(sql));
+    } catch (error) {
+      // Created by another instance at the same moment (PostgreSQL reports the race as a duplicate type).
+      if (!(error instanceof UniqueConstraintError)) throw error;
+    }
   }
 
   /** Every entry, oldest first; none when the table does not exist. */
@@ -99,6 +105,14 @@ export class MigrationHistory {
       await this.remove(id);
       await this.record({ id, batch, state: 'failed', appliedAt: new Date(), durationMs: 0, detail });
     });
+  }
+
+  /**
+   * Before a migration runs without transactional DDL: if the process dies before it completes,
+   * the next run finds this marker and refuses to go on from a schema it cannot vouch for.
+   */
+  async markInterrupted(id: string, batch: number, direction: 'up' | 'down'): Promise<void> {
+    await this.markFailed(id, batch, { direction, applied: [], error: 'interrupted: the process stopped before the migration finished (its statements may be partly applied)' });
   }
 
   /** Back to applied (a `down` that failed halfway, repaired by hand). */

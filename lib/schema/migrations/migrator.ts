@@ -211,11 +211,12 @@ export class Migrator {
     const { lockTimeoutMs, lockLeaseMs } = this.settings();
     const locked: Target[] = [];
     try {
-      for (const target of targets) await target.history.ensureTable();
       for (const target of [...targets].sort((a, b) => (a.connection.name < b.connection.name ? -1 : 1))) {
         target.lock = await acquireMigrationLock(target.connection, target.support, { timeoutMs: lockTimeoutMs, leaseMs: lockLeaseMs, onEvent: options.onEvent });
         locked.push(target);
       }
+      // Under the lock: PostgreSQL's CREATE TABLE IF NOT EXISTS is not safe against a concurrent one.
+      for (const target of targets) await target.history.ensureTable();
       await work();
       return report;
     } catch (error) {
@@ -257,12 +258,16 @@ export class Migrator {
       const body = async (): Promise<boolean> => {
         const entry = await history.find(file.id);
         if (direction === 'up' ? entry !== undefined : entry?.state !== 'applied') return false;
+        // Without transactional DDL, a process that dies halfway must not leave the schema
+        // half-migrated silently: the migration reads as interrupted until it completes.
+        if (!support.transactionalDdl) await history.markInterrupted(file.id, batch, direction);
         const builder = new SchemaBuilder(connection, support, log);
         await change.call(module, builder);
         await builder.settled();
+        if (!support.transactionalDdl) await history.remove(file.id);
         if (direction === 'up') {
           await history.record({ id: file.id, batch, state: 'applied', appliedAt: new Date(), durationMs: Math.round(performance.now() - started) });
-        } else {
+        } else if (support.transactionalDdl) {
           await history.remove(file.id);
         }
         return true;
@@ -306,6 +311,10 @@ export class Migrator {
     const reason = cause instanceof Error ? cause.message : String(cause);
     const where = `Migration ${id} (${direction}) failed on connection '${name}' (${connection.dialect.name})`;
     const failed = statement ? `\n  failed statement: ${statement}` : '';
+    if (!support.transactionalDdl && log.applied.length === 0) {
+      // Nothing ran: the interrupted marker goes, and the migration stands where it stood.
+      await (direction === 'up' ? history.forget(id) : history.markApplied(id)).catch(() => undefined);
+    }
     if (support.transactionalDdl || log.applied.length === 0) {
       const undone = support.transactionalDdl ? 'its transaction was rolled back, nothing of it was applied' : 'no statement of it had run, nothing was applied';
       return new MigrationError(`${where}: ${reason}${failed}\n  ${undone}; fix the migration and run migrate again`, {
