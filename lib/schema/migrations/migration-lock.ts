@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { SchemaSupport } from '../../backend/schema-support';
 import type { Row } from '../../backend/storage-backend';
 import type { Connection } from '../../connection/connection';
+import { isMissingTable } from '../../distributed/table-guard';
 import { TransientError, UniqueConstraintError } from '../../errors';
 import type { ColumnRef, CompiledQuery } from '../../query/nodes';
 import { runInScope } from '../../transaction/transaction-context';
@@ -102,13 +103,59 @@ const ref = (name: string): ColumnRef => ({ name, type: LOCK_TABLE.columns.find(
 async function acquireRowLock(connection: Connection, settings: LockSettings): Promise<HeldLock> {
   const dialect = connection.dialect;
   const outside = <T>(work: () => Promise<T>) => runInScope(connection, null, work);
-  await outside(() => connection.execute(dialect.compileCreateTable(LOCK_TABLE, { ifNotExists: true })));
   const owner = lockOwner();
   const deadline = Date.now() + settings.timeoutMs;
   let reported = false;
+  const wait = async (holder: { owner: string; expiresAt: number } | undefined) => {
+    if (!reported) settings.onEvent?.({ kind: 'lock-wait', connection: connection.name, holder: holder?.owner });
+    reported = true;
+    if (Date.now() >= deadline) {
+      throw timeout(connection, settings, holder ? `${holder.owner} (its lease runs until ${new Date(holder.expiresAt).toISOString()})` : 'another instance');
+    }
+    await sleep(POLL_MS);
+  };
   for (;;) {
-    const now = Date.now();
+    // Look before writing: on SQLite a write waits (blocking the thread) while another process
+    // writes, and a reader never does.
+    let holder: { owner: string; expiresAt: number } | undefined;
     try {
+      holder = await readHolder(connection);
+    } catch (error) {
+      if (!isMissingTable(error)) throw error;
+      await outside(() => connection.execute(dialect.compileCreateTable(LOCK_TABLE, { ifNotExists: true }))).catch((created: unknown) => {
+        if (!(created instanceof UniqueConstraintError)) throw created;
+      });
+    }
+    const now = Date.now();
+    if (holder && holder.expiresAt >= now) {
+      await wait(holder);
+      continue;
+    }
+    try {
+      if (holder) {
+        const takeOver = dialect.compile({
+          kind: 'update',
+          table: LOCK_TABLE.name,
+          set: [
+            [ref('owner'), owner],
+            [ref('acquired_at'), now],
+            [ref('expires_at'), now + settings.leaseMs],
+          ],
+          where: {
+            kind: 'and',
+            items: [
+              { kind: 'compare', column: ref('id'), op: '=', value: 1 },
+              { kind: 'compare', column: ref('owner'), op: '=', value: holder.owner },
+              { kind: 'compare', column: ref('expires_at'), op: '<', value: now },
+            ],
+          },
+        });
+        if ((await outside(() => connection.runExecute(takeOver))).affectedRows === 1) {
+          settings.onEvent?.({ kind: 'lock-taken-over', connection: connection.name, previousHolder: holder.owner });
+          break;
+        }
+        continue;
+      }
       const insert = dialect.compile({
         kind: 'insert',
         table: LOCK_TABLE.name,
@@ -118,42 +165,11 @@ async function acquireRowLock(connection: Connection, settings: LockSettings): P
       await outside(() => connection.runExecute(insert));
       break;
     } catch (error) {
-      // Taken; or (SQLite) another process is writing the file right now: look again shortly.
-      if (!(error instanceof UniqueConstraintError)) {
-        if (!(error instanceof TransientError) || Date.now() >= deadline) throw error;
-        await sleep(POLL_MS);
-        continue;
-      }
+      // Someone else took it first (look again), or (SQLite) another process is writing the file.
+      if (error instanceof UniqueConstraintError) continue;
+      if (!(error instanceof TransientError)) throw error;
+      await wait(undefined);
     }
-    const holder = await readHolder(connection);
-    if (holder && holder.expiresAt < now) {
-      const takeOver = dialect.compile({
-        kind: 'update',
-        table: LOCK_TABLE.name,
-        set: [
-          [ref('owner'), owner],
-          [ref('acquired_at'), now],
-          [ref('expires_at'), now + settings.leaseMs],
-        ],
-        where: {
-          kind: 'and',
-          items: [
-            { kind: 'compare', column: ref('id'), op: '=', value: 1 },
-            { kind: 'compare', column: ref('owner'), op: '=', value: holder.owner },
-            { kind: 'compare', column: ref('expires_at'), op: '<', value: now },
-          ],
-        },
-      });
-      if ((await outside(() => connection.runExecute(takeOver))).affectedRows === 1) {
-        settings.onEvent?.({ kind: 'lock-taken-over', connection: connection.name, previousHolder: holder.owner });
-        break;
-      }
-      continue;
-    }
-    if (!reported && holder) settings.onEvent?.({ kind: 'lock-wait', connection: connection.name, holder: holder.owner });
-    reported ||= holder !== undefined;
-    if (Date.now() >= deadline) throw timeout(connection, settings, holder ? `${holder.owner} (its lease runs until ${new Date(holder.expiresAt).toISOString()})` : 'another instance');
-    await sleep(POLL_MS);
   }
   return new RowLock(connection, owner, settings.leaseMs);
 }

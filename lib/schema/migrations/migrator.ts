@@ -361,7 +361,7 @@ export class Migrator {
     const applied = detail?.applied.map((sql) => `\n    ${sql}`).join('') ?? '';
     return new MigrationError(
       `Connection '${name}' is half-migrated: migration ${entry.id} (${detail?.direction ?? 'up'}) failed on ${entry.appliedAt.toISOString()}` +
-        (detail?.statement ? ` at the statement\n    ${detail.statement}\n  (${detail.error})` : '') +
+        (detail?.statement ? ` at the statement\n    ${detail.statement}\n  (${detail.error})` : detail ? `:\n  ${detail.error}` : '') +
         (applied ? `\n  after applying:${applied}` : '') +
         `\n  Repair the schema by hand, then run migrate with --retry-failed (or migrator.migrate({ retryFailed: true })).`,
       { connection: name, migration: entry.id, direction: detail?.direction, statement: detail?.statement, appliedStatements: detail?.applied ?? [] },
