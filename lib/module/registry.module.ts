@@ -13,14 +13,20 @@ import { TransactionCoordinator } from '../distributed/transaction-coordinator';
 import { SchemaManager } from '../schema/schema-manager';
 import { registryProvider } from './connection-providers';
 
-/** Ties the registry to the application's life: tables at init, every connection closed at shutdown. */
+/** Ties the registry to the application's life: migrations and tables at init, every connection closed at shutdown. */
 @Injectable()
 export class ActiveRecordLifecycle implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   constructor(@Inject(ConnectionRegistry) private readonly registry: ConnectionRegistry) {}
 
   /** Global modules initialise first, so tables exist before any user module's onModuleInit. */
   async onModuleInit(): Promise<void> {
-    await this.registry.synchronize();
+    try {
+      await this.registry.synchronize();
+    } catch (error) {
+      // A failed start (a migration that fails, say) gets no shutdown hooks: close here.
+      await this.registry.close();
+      throw error;
+    }
   }
 
   /**

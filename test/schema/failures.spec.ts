@@ -116,4 +116,12 @@ describeSchemaTargets('a migration that fails halfway', (context) => {
     expect(failure.message).toMatch(/Column kept\.size: unknown type "huge"/);
     expect(failure.appliedStatements).toEqual([]);
   });
+
+  it('says so when a session-locking database has a pool of one session (PostgreSQL, MariaDB)', async () => {
+    if (context.target.name.startsWith('sqlite')) return;
+    const single = await context.open({ connection: { pool: { max: 1 } } });
+    const failure = (await single.schema.migrations.migrate().catch((error: unknown) => error)) as MigrationError;
+    expect(failure).toBeInstanceOf(MigrationError);
+    expect(failure.message).toMatch(/Connection 'main' has pool.max 1, and a migration run needs two sessions/);
+  });
 }, (target) => target.name !== 'sqlite-memory');

@@ -107,6 +107,18 @@ describeSchemaTargets('migrationsRun and synchronize at startup', (context) => {
     }
   });
 
+  it('a Nest application whose startup migration fails does not start, and closes its connections', async () => {
+    @Module({
+      imports: [ActiveRecordModule.forRoot({ connections: { main: context.options }, migrationsRun: true, migrations: { directory: context.directory }, logger: { ...quietLogger, error: () => undefined } })],
+    })
+    class BrokenApp {}
+    context.write('20250401000003_broken', migration(`  await schema.addIndex('visitors', ['missing']);`, ``));
+    const moduleRef = await Test.createTestingModule({ imports: [BrokenApp] }).compile();
+    const registry = moduleRef.get(ConnectionRegistry);
+    await expect(moduleRef.init()).rejects.toThrow(MigrationError);
+    expect(registry.isClosed).toBe(true);
+  });
+
   it('a failing startup migration stops the start with the migration error, also logged', async () => {
     context.write('20250401000003_broken', migration(`  await schema.addIndex('visitors', ['missing']);`, ``));
     const logged: string[] = [];

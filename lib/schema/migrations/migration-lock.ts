@@ -55,6 +55,14 @@ export function acquireMigrationLock(connection: Connection, support: SchemaSupp
 }
 
 async function acquireSessionLock(connection: Connection, tryAcquire: CompiledQuery, release: CompiledQuery, settings: LockSettings): Promise<HeldLock> {
+  const pool = (connection.backend.options as { pool?: { max?: unknown } }).pool;
+  if (pool?.max === 1) {
+    throw new MigrationError(
+      `Connection '${connection.name}' has pool.max 1, and a migration run needs two sessions: one holds the migration lock, ` +
+        `the other runs the migrations. Raise pool.max to 2 or more (for the run, at least)`,
+      { connection: connection.name, field: `connections.${connection.name}.pool.max` },
+    );
+  }
   const session = await connection.backend.acquire();
   const deadline = Date.now() + settings.timeoutMs;
   let reported = false;
