@@ -27,7 +27,9 @@ export interface SchemaContext {
 export function describeSchemaTargets(title: string, body: (context: SchemaContext) => void, only: (target: BackendTarget) => boolean = () => true): void {
   const availability = probedAvailability();
   const file = basename(expect.getState().testPath ?? 'suite').replace(/\W+/g, '_');
-  for (const target of BACKEND_TARGETS.filter(only)) {
+  // Oracle and SQL Server schema support is golden-tested (test/unit/*-schema.spec.ts): these
+  // live suites were never run against those servers, so they do not claim to cover them.
+  for (const target of BACKEND_TARGETS.filter((t) => t.name !== 'oracle' && t.name !== 'mssql').filter(only)) {
     const reason = target.name in availability ? availability[target.name] : 'not probed (run through jest with globalSetup)';
     const label = `${title} [${target.name}]`;
     if (reason) {

@@ -33,7 +33,8 @@ class Specimen extends ActiveRecord {
   @Column('integer', { nullable: true, references: { model: () => Shelf, onDelete: 'set null' } }) shelfId!: number | null;
 }
 
-describeBackends('introspection of tables made by synchronize', { models: [Shelf, Specimen] }, (context) => {
+// Oracle and SQL Server introspection is golden-tested (test/unit/*-schema.spec.ts), never run here.
+describeBackends('introspection of tables made by synchronize', { models: [Shelf, Specimen], only: (target) => target.name !== 'oracle' && target.name !== 'mssql' }, (context) => {
   let table: TableSchema;
   beforeAll(async () => {
     table = (await context.registry.schema.introspect('main')).tables.find((t) => t.name === 'specimens')!;

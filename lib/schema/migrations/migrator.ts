@@ -178,7 +178,8 @@ export class Migrator {
   async rollback(options: RollbackOptions = {}): Promise<MigrationReport> {
     const steps = options.steps ?? 1;
     if (!Number.isInteger(steps) || steps < 1) throw new MigrationError(`rollback steps must be a positive integer, got ${String(options.steps)}`);
-    const targets = this.targets(options.connection, () => true);
+    // Only connections with migration files: a rollback never creates a history table anywhere.
+    const targets = this.targets(options.connection, (name) => migrationFiles(this.settings().directory, name).length > 0);
     const report: MigrationReport = { direction: 'down', connections: targets.map((t) => t.report) };
     return this.underLocks(targets, options, report, async () => {
       const queue: Array<{ target: Target; file: MigrationFile; batch: number }> = [];
