@@ -17,8 +17,8 @@ export interface MigrationFile {
   readonly file: string;
 }
 
-/** `<timestamp>_<name>.ts|.js|.cjs`; a `.d.ts` or source map beside it is not a migration. */
-const MIGRATION_FILE = /^(\d{8,})_([A-Za-z0-9_.-]+?)\.(ts|js|cjs)$/;
+/** `<timestamp>_<name>.ts|.js|.cjs|.mjs`; a `.d.ts` or source map beside it is not a migration. */
+const MIGRATION_FILE = /^(\d{8,})_([A-Za-z0-9_.-]+?)\.(ts|js|cjs|mjs)$/;
 
 /** The folder of one connection's migrations. */
 export function migrationFolder(directory: string, connection: string): string {
