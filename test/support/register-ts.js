@@ -5,10 +5,10 @@ const fs = require('node:fs');
 const path = require('node:path');
 const Module = require('node:module');
 const ts = require('typescript');
+const { transpile, projectCompilerOptions } = require('./transpile-cache.js');
 
 const root = path.resolve(__dirname, '..', '..');
-const config = ts.getParsedCommandLineOfConfigFile(path.join(root, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
-const compilerOptions = { ...config.options, module: ts.ModuleKind.CommonJS, sourceMap: false, inlineSourceMap: true, declaration: false };
+const compilerOptions = projectCompilerOptions({ module: ts.ModuleKind.CommonJS, sourceMap: false, inlineSourceMap: true, declaration: false });
 
 const resolve = Module._resolveFilename;
 Module._resolveFilename = function (request, ...rest) {
@@ -16,8 +16,6 @@ Module._resolveFilename = function (request, ...rest) {
 };
 
 require.extensions['.ts'] = (module, filename) => {
-  const source = fs.readFileSync(filename, 'utf8');
-  const { outputText } = ts.transpileModule(source, { compilerOptions, fileName: filename });
-  module._compile(outputText, filename);
+  module._compile(transpile(fs.readFileSync(filename, 'utf8'), filename, compilerOptions), filename);
 };
 require('reflect-metadata');
