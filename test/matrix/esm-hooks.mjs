@@ -14,8 +14,12 @@ const { nestFolder, isNestRequest, isInside, root } = require('./nest-major.js')
 const { transpile, projectCompilerOptions } = require('../support/transpile-cache.js');
 
 const LIB = join(root, 'lib');
-const LIB_INDEX = join(LIB, 'index.ts');
-const PACKAGE_URL = 'nestjs-activerecord:esm-facade';
+/** The package's entry points, each seen by ES modules through a facade (see packageFacade). */
+const ENTRY_POINTS = {
+  'nestjs-activerecord': join(LIB, 'index.ts'),
+  'nestjs-activerecord/core': join(LIB, 'core.ts'),
+};
+const FACADE = 'nestjs-activerecord-esm-facade:';
 const nest = nestFolder();
 const nestModules = join(nest, 'node_modules');
 const nestAnchor = pathToFileURL(join(nest, 'package.json')).href;
@@ -26,7 +30,7 @@ const cjsOptions = projectCompilerOptions({ module: ts.ModuleKind.CommonJS, sour
 const fromFileUrl = (url) => (url?.startsWith('file:') ? fileURLToPath(url) : undefined);
 
 export async function resolve(specifier, context, next) {
-  if (specifier === 'nestjs-activerecord') return { url: PACKAGE_URL, shortCircuit: true };
+  if (specifier in ENTRY_POINTS) return { url: FACADE + specifier, shortCircuit: true };
   const parent = fromFileUrl(context.parentURL);
   if (isNestRequest(specifier) && !(parent && isInside(nestModules, parent))) {
     const resolved = await next(specifier, { ...context, parentURL: nestAnchor });
@@ -52,7 +56,7 @@ export async function resolve(specifier, context, next) {
 }
 
 export async function load(url, context, next) {
-  if (url === PACKAGE_URL) return { format: 'module', source: packageFacade(), shortCircuit: true };
+  if (url.startsWith(FACADE)) return { format: 'module', source: packageFacade(ENTRY_POINTS[url.slice(FACADE.length)]), shortCircuit: true };
   const file = fromFileUrl(url);
   if (file?.endsWith('.ts')) {
     // The library is CommonJS, as published: Node's CommonJS loader runs it (register-ts.js).
@@ -65,20 +69,28 @@ export async function load(url, context, next) {
 
 /**
  * The package as an ES module sees it: Node lexes a CommonJS module's `exports.x =` assignments
- * for named exports; the same names are read here from the compiled entry point.
+ * and `__exportStar(require('./y'), exports)` re-exports for named exports; the same names are
+ * read here from the compiled entry point.
  */
-function packageFacade() {
-  const outputText = transpile(readFileSync(LIB_INDEX, 'utf8'), LIB_INDEX, cjsOptions);
+function packageFacade(entry) {
   const names = new Set();
-  for (const match of outputText.matchAll(/exports, "([^"]+)"|exports\.([A-Za-z_$][\w$]*) =/g)) names.add(match[1] ?? match[2]);
+  collectExportNames(entry, names);
   names.delete('__esModule');
   names.delete('default');
   return [
     `import { createRequire } from 'node:module';`,
-    `const library = createRequire(${JSON.stringify(pathToFileURL(LIB_INDEX).href)})(${JSON.stringify(LIB_INDEX)});`,
+    `const library = createRequire(${JSON.stringify(pathToFileURL(entry).href)})(${JSON.stringify(entry)});`,
     `export default library;`,
     `export const { ${[...names].join(', ')} } = library;`,
   ].join('\n');
+}
+
+function collectExportNames(file, names) {
+  const outputText = transpile(readFileSync(file, 'utf8'), file, cjsOptions);
+  for (const match of outputText.matchAll(/exports, "([^"]+)"|exports\.([A-Za-z_$][\w$]*) =/g)) names.add(match[1] ?? match[2]);
+  for (const match of outputText.matchAll(/__exportStar\(require\("(\.[^"]+)"\), exports\)/g)) {
+    collectExportNames(join(dirname(file), `${match[1]}.ts`), names);
+  }
 }
 
 /**
