@@ -48,7 +48,6 @@ async function main(): Promise<void> {
     logger: { log: () => undefined, warn: () => undefined, error: (message: string) => console.error(message) },
   });
   try {
-    await registry.synchronize();
     await transactional({ connection: 'queue' }, async () => {
       await Job.create({ name: 'rolled back' });
       throw new Error('roll back');
