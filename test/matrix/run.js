@@ -10,6 +10,9 @@
 //   --flavors=cjs-11,esm-12   choose flavours (cjs-11 here runs the plain-Node cell Jest also runs)
 //   --workers=N               processes at once (default 2)
 //
+// With a Nest 12 flavour, the whole project is first type-checked against Nest 12's declarations
+// (tsconfig.nest12.json).
+//
 // A spec file joins the matrix by importing from `@nestjs/` (a value import, not `import type`).
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
@@ -77,6 +80,14 @@ function availableFlavors(flavors) {
   return flavors.filter((flavor) => !missing.has(flavor));
 }
 
+/** lib/, test/ and sample/ against Nest 12's declarations (npm run typecheck covers Nest 11's). */
+function typecheckAgainstNest12() {
+  const started = Date.now();
+  const result = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(__dirname, 'tsconfig.nest12.json')], { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('the project does not type-check against Nest 12 (see above)');
+  console.log(`Type-checked lib/, test/ and sample/ against Nest 12's declarations (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+}
+
 /** The backend probe Jest's globalSetup writes (.tmp/backend-availability.json), for suites that read it. */
 function probeBackends() {
   const result = spawnSync(
@@ -129,6 +140,7 @@ async function main() {
   for (const major of majors) {
     console.log(`  Nest ${major}: ${Object.entries(nestVersions(major)).map(([name, version]) => `${name} ${version}`).join(', ')}`);
   }
+  if (majors.includes(12)) typecheckAgainstNest12();
   probeBackends();
 
   const queue = flavors.flatMap((flavor) => files.map((file) => ({ flavor, file })));
