@@ -1,24 +1,5 @@
-// `node --require` preload of every Nest matrix process: the project's TypeScript under plain
-// Node (test/support/register-ts.js), `@nestjs/*` from the chosen major, and Jest's test API.
-// CommonJS code that requires Nest 12 goes through Node's own require(esm), as a user's
-// CommonJS application does.
+// `node --require` preload of every Nest matrix process: the project's TypeScript with `@nestjs/*`
+// from the chosen major (nest-resolution.js), and Jest's test API on node:test (jest-globals.js).
 'use strict';
-const Module = require('node:module');
-const path = require('node:path');
-const { nestFolder, isNestRequest, isInside } = require('./nest-major');
-
-require('../support/register-ts.js');
-
-const folder = nestFolder();
-const nodeModules = path.join(folder, 'node_modules');
-const resolve = Module._resolveFilename;
-Module._resolveFilename = function (request, parent, isMain, options) {
-  if (isNestRequest(request) && !(parent?.filename && isInside(nodeModules, parent.filename))) {
-    const resolved = resolve.call(this, request, parent, isMain, { paths: [folder] });
-    if (!isInside(nodeModules, resolved)) throw new Error(`${request} resolved to ${resolved}, outside ${nodeModules}`);
-    return resolved;
-  }
-  return resolve.call(this, request, parent, isMain, options);
-};
-
+require('./nest-resolution.js');
 require('./jest-globals.js');
