@@ -72,7 +72,7 @@ export class ActiveRecordHealthIndicator {
       await within(connection.query(connection.dialect.pingStatement), timeoutMs, `did not answer within ${timeoutMs} ms`);
       return result(connectionName, { status: 'up', backend, durationMs: Date.now() - started });
     } catch (error) {
-      return result(connectionName, { status: 'down', backend, message: `Connection '${connectionName}' ${describe(error)}` });
+      return result(connectionName, { status: 'down', backend, message: `Connection '${connectionName}' ${reason(error)}` });
     }
   }
 
@@ -90,7 +90,7 @@ export class ActiveRecordHealthIndicator {
     try {
       pending = await within(this.coordinator.inDoubt(), timeoutMs, `did not list its pending work within ${timeoutMs} ms`);
     } catch (error) {
-      return result(key, { status: 'down', message: `The coordinator ${describe(error)}` });
+      return result(key, { status: 'down', message: `The coordinator ${reason(error)}` });
     }
     const ages = pending.branches.map((branch) => branch.ageMs).filter((age): age is number => age !== undefined);
     const oldestAgeMs = ages.length > 0 ? Math.max(...ages) : undefined;
@@ -131,7 +131,7 @@ function within<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
 
 class TimeoutMessage extends Error {}
 
-function describe(error: unknown): string {
+function reason(error: unknown): string {
   if (error instanceof TimeoutMessage) return error.message;
   return `failed: ${error instanceof Error ? error.message : String(error)}`;
 }
