@@ -1,17 +1,4 @@
-import { Injectable, Module, type OnModuleInit } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import {
-  ActiveRecord,
-  ActiveRecordModule,
-  Column,
-  ConfigurationError,
-  Connection,
-  ConnectionRegistry,
-  MigrationError,
-  Model,
-  PrimaryKey,
-  type ConnectionOptions,
-} from 'nestjs-activerecord';
+import { ActiveRecord, Column, ConfigurationError, ConnectionRegistry, MigrationError, Model, PrimaryKey, type ConnectionOptions } from 'nestjs-activerecord';
 import { describeSchemaTargets, migration, quietLogger } from './harness';
 
 @Model({ table: 'visitors' })
@@ -24,18 +11,6 @@ const CREATE_VISITORS = migration(
   `  await schema.createTable('visitors', (t) => { t.primaryKey(); t.string('name'); });`,
   `  await schema.dropTable('visitors');`,
 );
-
-/** A provider that uses the table in its own onModuleInit: it runs before the application serves. */
-@Injectable()
-class Greeter implements OnModuleInit {
-  seen = -1;
-  constructor(private readonly connection: Connection) {}
-  async onModuleInit(): Promise<void> {
-    await Visitor.create({ name: 'first' });
-    this.seen = await Visitor.count();
-    void this.connection;
-  }
-}
 
 describeSchemaTargets('migrationsRun and synchronize at startup', (context) => {
   beforeAll(() => {
@@ -79,44 +54,6 @@ describeSchemaTargets('migrationsRun and synchronize at startup', (context) => {
     }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(ConfigurationError);
     expect((failure as Error).message).toBe('migrations.directory must be a non-empty path');
-  });
-
-  it('a Nest application runs its migrations in the module init phase, before any provider of its own', async () => {
-    context.write('20250401000002_visitor_email', migration(`  await schema.addColumn('visitors', 'email', 'string', { nullable: true });`, `  await schema.dropColumn('visitors', 'email');`));
-    @Module({
-      imports: [
-        ActiveRecordModule.forRoot({
-          connections: { main: context.options },
-          models: [Visitor],
-          migrationsRun: true,
-          migrations: { directory: context.directory },
-          logger: quietLogger,
-        }),
-      ],
-      providers: [Greeter],
-    })
-    class AppModule {}
-    const app = await Test.createTestingModule({ imports: [AppModule] }).compile();
-    await app.init();
-    try {
-      expect(app.get(Greeter).seen).toBe(2);
-      const columns = (await app.get(ConnectionRegistry).schema.introspect('main')).tables.find((t) => t.name === 'visitors')!.columns.map((c) => c.name);
-      expect(columns).toEqual(['id', 'name', 'email']);
-    } finally {
-      await app.close();
-    }
-  });
-
-  it('a Nest application whose startup migration fails does not start, and closes its connections', async () => {
-    @Module({
-      imports: [ActiveRecordModule.forRoot({ connections: { main: context.options }, migrationsRun: true, migrations: { directory: context.directory }, logger: { ...quietLogger, error: () => undefined } })],
-    })
-    class BrokenApp {}
-    context.write('20250401000003_broken', migration(`  await schema.addIndex('visitors', ['missing']);`, ``));
-    const moduleRef = await Test.createTestingModule({ imports: [BrokenApp] }).compile();
-    const registry = moduleRef.get(ConnectionRegistry);
-    await expect(moduleRef.init()).rejects.toThrow(MigrationError);
-    expect(registry.isClosed).toBe(true);
   });
 
   it('a failing startup migration stops the start with the migration error, also logged', async () => {
