@@ -68,7 +68,7 @@ export const migrationCommands: readonly CliCommand[] = [
         else {
           differs = true;
           output.out(`  ${connection}: ${diff.up.length} difference(s) from the models (run migration:generate)`);
-          for (const step of diff.up) if (step.kind === 'operation') output.out(`    ${step.operation.kind} ${describeTarget(step.operation)}`);
+          for (const step of diff.up) if (step.kind === 'operation') output.out(`    ${step.operation.kind} ${describeOperation(step.operation)}`);
         }
       }
       return differs ? 1 : 0;
@@ -167,7 +167,7 @@ function widthOf(names: readonly string[]): number {
   return Math.max(0, ...names.map((name) => name.length));
 }
 
-function describeTarget(operation: SchemaOperation): string {
+function describeOperation(operation: SchemaOperation): string {
   switch (operation.kind) {
     case 'createTable':
       return operation.table.name;
