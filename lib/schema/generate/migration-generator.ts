@@ -43,16 +43,34 @@ export interface GeneratorSource {
 
 const NAME = /^[A-Za-z0-9_]+$/;
 
+/** `add email-to users` -> `add_email_to_users`; anything else is refused with an example. */
+function migrationSlug(name: unknown): string {
+  const slug = typeof name === 'string' ? name.trim().replace(/[\s-]+/g, '_') : '';
+  if (!NAME.test(slug)) {
+    throw new ConfigurationError(`A migration name is letters, digits and underscores (e.g. add_email_to_users), got ${JSON.stringify(name)}`, { field: 'name' });
+  }
+  return slug;
+}
+
+/** `migration:create`: an empty migration for one connection, to write by hand. Returns its path. */
+export function createEmptyMigration(directory: string, connection: string, name: string, options: { language?: 'ts' | 'js'; now?: Date } = {}): string {
+  const language = options.language ?? 'ts';
+  const id = `${migrationTimestamp(options.now)}_${migrationSlug(name)}`;
+  const folder = migrationFolder(directory, connection);
+  const file = join(folder, `${id}.${language}`);
+  if (existsSync(file)) throw new ConfigurationError(`${file} already exists`, { field: 'name' });
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(file, writeMigration({ up: [], down: [], notes: [], reviews: 0 }, { language, header: [`${id}: a migration of connection '${connection}'.`] }));
+  return file;
+}
+
 /**
  * `migration:generate`: diff each connection's models against its live database and write the
  * migration that brings the database to the models (up) and back (down). Refuses while
  * migrations are pending: their changes would be generated a second time.
  */
 export async function generateMigrations(source: GeneratorSource, name: string, options: GenerateOptions = {}): Promise<GeneratedMigration[]> {
-  const slug = typeof name === 'string' ? name.trim().replace(/[\s-]+/g, '_') : '';
-  if (!NAME.test(slug)) {
-    throw new ConfigurationError(`A migration name is letters, digits and underscores (e.g. add_email_to_users), got ${JSON.stringify(name)}`, { field: 'name' });
-  }
+  const slug = migrationSlug(name);
   const language = options.language ?? 'ts';
   const selected = selectConnections(source, options.connection);
   const status = await source.migrations.status({ connection: selected });

@@ -2,18 +2,22 @@ import { performance } from 'node:perf_hooks';
 import type { MigrationHost, SchemaSupport } from '../../backend/schema-support';
 import type { BackendLogger } from '../../backend/storage-backend';
 import type { Connection } from '../../connection/connection';
-import { SchemaBuilder, StatementFailure, type StatementLog } from '../builder/schema-builder';
-import { diffConnections, generateMigrations, type GeneratedMigration, type GenerateOptions, type GeneratorSource } from '../generate/migration-generator';
+import { SchemaBuilder, type StatementLog } from '../builder/schema-builder';
+import {
+  createEmptyMigration,
+  diffConnections,
+  generateMigrations,
+  type GeneratedMigration,
+  type GenerateOptions,
+  type GeneratorSource,
+} from '../generate/migration-generator';
 import type { SchemaDiff } from '../generate/schema-diff';
-import { writeMigration } from '../generate/migration-writer';
 import type { SchemaSource } from '../schema-source';
-import type { TableDefinition } from '../table-definition';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { ConfigurationError } from '../../errors';
 import { requireSchemaSupport } from '../schema-support-of';
+import type { TableDefinition } from '../table-definition';
 import { MigrationError } from './migration-error';
-import { loadMigration, migrationFiles, migrationFolder, migrationTimestamp, type MigrationFile } from './migration-files';
+import { halfMigrated, migrationFailure } from './migration-failures';
+import { loadMigration, migrationFiles, migrationFolder, type MigrationFile } from './migration-files';
 import { MigrationHistory, type HistoryEntry } from './migration-history';
 import { acquireMigrationLock, type HeldLock } from './migration-lock';
 import type { ResolvedMigrationsOptions } from './migration-options';
@@ -115,17 +119,8 @@ export class Migrator {
 
   /** Write an empty migration for one connection, to fill in by hand; returns its path. */
   create(name: string, options: { connection: string; language?: 'ts' | 'js'; now?: Date }): string {
-    const slug = typeof name === 'string' ? name.trim().replace(/[\s-]+/g, '_') : '';
-    if (!/^[A-Za-z0-9_]+$/.test(slug)) throw new ConfigurationError(`A migration name is letters, digits and underscores, got ${JSON.stringify(name)}`, { field: 'name' });
     this.source.get(options.connection);
-    const language = options.language ?? 'ts';
-    const id = `${migrationTimestamp(options.now)}_${slug}`;
-    const folder = migrationFolder(this.settings().directory, options.connection);
-    const file = join(folder, `${id}.${language}`);
-    if (existsSync(file)) throw new ConfigurationError(`${file} already exists`, { field: 'name' });
-    mkdirSync(folder, { recursive: true });
-    writeFileSync(file, writeMigration({ up: [], down: [], notes: [], reviews: 0 }, { language, header: [`${id}: a migration of connection '${options.connection}'.`] }));
-    return file;
+    return createEmptyMigration(this.settings().directory, options.connection, name, options);
   }
 
   /** Applied, failed, pending and missing migrations of each connection (nothing is changed). */
@@ -186,7 +181,7 @@ export class Migrator {
       for (const target of targets) {
         const entries = await target.history.entries();
         const failed = entries.find((entry) => entry.state === 'failed');
-        if (failed) throw this.blockedByFailure(target, failed);
+        if (failed) throw halfMigrated(target.connection.name, failed);
         const newest = entries
           .filter((entry) => entry.state === 'applied')
           .sort((a, b) => b.batch - a.batch || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
@@ -284,7 +279,7 @@ export class Migrator {
         options.onEvent?.({ kind: 'skipped', connection: name, migration: file.id, reason: `already ${direction === 'up' ? 'applied' : 'reverted'} by another instance` });
       }
     } catch (error) {
-      const failure = await this.failure(target, file.id, direction, batch, log, error);
+      const failure = await migrationFailure(target.connection, target.support, target.history, { id: file.id, direction, batch }, log, error);
       report.failed = { id: file.id, message: failure.message };
       options.onEvent?.({ kind: 'failed', connection: name, migration: file.id, direction, ms: Math.round(performance.now() - started), error: failure });
       throw failure;
@@ -302,71 +297,15 @@ export class Migrator {
     return support.runMigration ? support.runMigration(host, work) : host.transaction(work);
   }
 
-  /** The error that says what happened, and (no transactional DDL, statements applied) the failure marker. */
-  private async failure(target: Target, id: string, direction: 'up' | 'down', batch: number, log: StatementLog, error: unknown): Promise<MigrationError> {
-    if (error instanceof MigrationError && error.migration === id) return error;
-    const { connection, support, history } = target;
-    const name = connection.name;
-    const cause = error instanceof StatementFailure ? error.error : error;
-    const statement = error instanceof StatementFailure ? error.statement : undefined;
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    const where = `Migration ${id} (${direction}) failed on connection '${name}' (${connection.dialect.name})`;
-    const failed = statement ? `\n  failed statement: ${statement}` : '';
-    if (!support.transactionalDdl && log.applied.length === 0) {
-      // Nothing ran: the interrupted marker goes, and the migration stands where it stood.
-      await (direction === 'up' ? history.forget(id) : history.markApplied(id)).catch(() => undefined);
-    }
-    if (support.transactionalDdl || log.applied.length === 0) {
-      const undone = support.transactionalDdl ? 'its transaction was rolled back, nothing of it was applied' : 'no statement of it had run, nothing was applied';
-      return new MigrationError(`${where}: ${reason}${failed}\n  ${undone}; fix the migration and run migrate again`, {
-        connection: name,
-        migration: id,
-        direction,
-        statement,
-        rolledBack: true,
-        cause,
-      });
-    }
-    let marked = true;
-    try {
-      await history.markFailed(id, batch, { direction, statement, applied: log.applied, error: reason });
-    } catch {
-      marked = false;
-    }
-    const applied = log.applied.map((sql) => `\n    ${sql}`).join('');
-    return new MigrationError(
-      `${where}: ${reason}${failed}\n` +
-        `  ${connection.dialect.name} cannot roll DDL back: these ${log.applied.length} statement(s) of it were applied and stay applied:${applied}\n` +
-        (marked
-          ? `  It is marked failed in ar_migrations, and migrate refuses to run on '${name}' until you repair the schema by hand ` +
-            `(undo the statements above, or finish the migration) and run migrate with --retry-failed.`
-          : `  Recording the failure in ar_migrations failed too: repair the schema by hand before running migrate again.`),
-      { connection: name, migration: id, direction, statement, appliedStatements: [...log.applied], rolledBack: false, cause },
-    );
-  }
-
   private async settleFailures(target: Target, entries: HistoryEntry[], retry: boolean): Promise<HistoryEntry[]> {
     const failed = entries.filter((entry) => entry.state === 'failed');
     if (failed.length === 0) return entries;
-    if (!retry) throw this.blockedByFailure(target, failed[0]!);
+    if (!retry) throw halfMigrated(target.connection.name, failed[0]!);
     for (const entry of failed) {
       if (entry.detail?.direction === 'down') await target.history.markApplied(entry.id);
       else await target.history.forget(entry.id);
     }
     return target.history.entries();
-  }
-
-  private blockedByFailure(target: Target, entry: HistoryEntry): MigrationError {
-    const name = target.connection.name;
-    const detail = entry.detail;
-    const applied = detail?.applied.map((sql) => `\n    ${sql}`).join('') ?? '';
-    return new MigrationError(
-      `Connection '${name}' is half-migrated: migration ${entry.id} (${detail?.direction ?? 'up'}) failed on ${entry.appliedAt.toISOString()}` +
-        (detail?.statement ? ` at the statement\n    ${detail.statement}\n  (${detail.error})` : detail ? `:\n  ${detail.error}` : '') +
-        (applied ? `\n  after applying:${applied}` : '') +
-        `\n  Repair the schema by hand, then run migrate with --retry-failed (or migrator.migrate({ retryFailed: true })).`,
-      { connection: name, migration: entry.id, direction: detail?.direction, statement: detail?.statement, appliedStatements: detail?.applied ?? [] },
-    );
   }
 
   private targets(selection: string | readonly string[] | undefined, include: (name: string) => boolean): Target[] {
