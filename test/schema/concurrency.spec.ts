@@ -15,7 +15,7 @@ interface Instance {
 }
 
 /** An application instance in a process of its own, started but held before it opens its connections. */
-export function startInstance(env: Record<string, string>): Instance {
+function startInstance(env: Record<string, string>): Instance {
   const child = spawn(process.execPath, ['-r', join(ROOT, 'test', 'support', 'register-ts.js'), WORKER], {
     cwd: ROOT,
     env: { ...process.env, ...env },
