@@ -17,10 +17,11 @@ export type {
 
 // Connections
 export { Connection } from './connection/connection';
-export { ConnectionRegistry } from './connection/connection-registry';
+export { ConnectionRegistry } from './registry/connection-registry';
+export type { ActiveRecordOptions } from './registry/registry-options';
 export type {
-  ActiveRecordOptions,
   ConnectionOptions,
+  ConnectionSetOptions,
   CustomBackendConnectionOptions,
   NamedConnectionOptions,
 } from './connection/connection-options';
@@ -64,7 +65,7 @@ export {
   transactional,
 } from './transaction/transaction-api';
 export type { ConnectionTarget } from './transaction/transaction-api';
-export type { Transaction, TransactionOutcome, TransactionStatus } from './transaction/active-transaction';
+export type { ConnectionTransactionOptions, Transaction, TransactionOutcome, TransactionStatus } from './connection/transaction-port';
 export type { ErrorClass, Propagation, RetryOptions, TransactionOptions } from './transaction/transaction-options';
 export type { IsolationLevel, BeginOptions } from './backend/transaction-options';
 
@@ -104,6 +105,7 @@ export type {
   RunOptions,
   StorageBackendClass,
   StreamOptions,
+  AcquireOptions,
 } from './backend/storage-backend';
 export { Dialect } from './backend/dialect';
 export type { ValueReader } from './backend/dialect';

@@ -71,6 +71,18 @@ export interface BackendCapabilities {
   readonly savepoints: boolean;
   /** More than one session can run at once (a pool); SQLite has exactly one. */
   readonly concurrentSessions: boolean;
+  /**
+   * The most sessions the backend hands out at once (its pool's max), where it knows. The
+   * transaction engine uses it to tell a wait that can never end (the caller holds them all)
+   * from one that will.
+   */
+  readonly maxSessions?: number;
+}
+
+/** What the library tells a backend when it asks for a session. */
+export interface AcquireOptions {
+  /** Who will hold the session, for the messages of those who wait for it (`transaction 'OrderService.place'`). */
+  readonly holder?: string;
 }
 
 /**
@@ -121,7 +133,7 @@ export abstract class StorageBackend<Options extends object = object> {
   abstract close(): Promise<void>;
 
   /** A session for exclusive use until `release()`/`destroy()`. */
-  abstract acquire(): Promise<DriverSession>;
+  abstract acquire(options?: AcquireOptions): Promise<DriverSession>;
 
   /**
    * Translate a driver error into one of the library's error classes (keeping it as `cause`).
@@ -183,6 +195,19 @@ export abstract class StorageBackend<Options extends object = object> {
 
   async rollback(session: DriverSession): Promise<void> {
     await session.execute({ sql: this.dialect.rollbackTransaction(), params: [] });
+  }
+
+  /**
+   * Another backend on the same database, with a single session of its own: the coordinator
+   * writes its decisions there, so that a unit never waits, while holding its branches, for a
+   * session of a pool those branches may exhaust. Undefined where the database cannot be opened
+   * twice (an in-memory SQLite database); the coordinator then uses this backend's own sessions.
+   * The default builds the same class with the same options and a pool of one.
+   */
+  createDedicated(): StorageBackend | undefined {
+    const construct = this.constructor as new (options: object, context: BackendContext) => StorageBackend;
+    const pool = (this.options as { pool?: object }).pool;
+    return new construct({ ...this.options, pool: { ...pool, min: 0, max: 1 } }, this.context);
   }
 
   /**

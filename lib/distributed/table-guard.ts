@@ -1,6 +1,6 @@
 import type { Connection } from '../connection/connection';
 import type { TableDefinition } from '../schema/table-definition';
-import { runInScope } from '../transaction/transaction-context';
+import { runOutsideTransaction } from '../connection/ambient-scope';
 
 /**
  * The coordinator's own tables (decision log, saga log, barriers) are created on first use and
@@ -12,9 +12,14 @@ const ensured = new WeakMap<Connection, Set<string>>();
 export async function ensureTable(connection: Connection, table: TableDefinition): Promise<void> {
   const known = ensured.get(connection) ?? new Set<string>();
   if (known.has(table.name)) return;
-  await runInScope(connection, null, () => connection.execute(connection.dialect.compileCreateTable(table, { ifNotExists: true })));
+  await runOutsideTransaction(connection, () => connection.execute(connection.dialect.compileCreateTable(table, { ifNotExists: true })));
   known.add(table.name);
   ensured.set(connection, known);
+}
+
+/** Forget that `table` exists on `connection` (it was found missing): the next use creates it again. */
+export function forgetTable(connection: Connection, table: TableDefinition): void {
+  ensured.get(connection)?.delete(table.name);
 }
 
 export async function withTable<T>(connection: Connection, table: TableDefinition, work: () => Promise<T>): Promise<T> {
@@ -23,7 +28,7 @@ export async function withTable<T>(connection: Connection, table: TableDefinitio
     return await work();
   } catch (error) {
     if (!isMissingTable(error)) throw error;
-    ensured.get(connection)?.delete(table.name);
+    forgetTable(connection, table);
     await ensureTable(connection, table);
     return work();
   }

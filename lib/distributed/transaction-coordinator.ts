@@ -2,24 +2,29 @@ import type { BackendLogger } from '../backend/storage-backend';
 import type { BranchId, TwoPhaseParticipant } from '../backend/two-phase';
 import type { Connection } from '../connection/connection';
 import { ConfigurationError, TransactionError } from '../errors';
-import { resolveConnection } from '../transaction/transaction-api';
+import { resolveConnection, unitSpec } from '../transaction/transaction-api';
+import type { DistributedStrategies, TransactionManager } from '../transaction/transaction-manager';
 import type { TransactionOptions } from '../transaction/transaction-options';
-import { installUnitOfWorkRunner } from '../transaction/unit-of-work';
+import type { CommitStrategy } from '../transaction/unit';
 import { CommitMarks } from './commit-marks';
 import { CoordinatorEvents, type CoordinatorListener } from './coordinator-events';
 import type { ResolvedCoordinatorOptions } from './coordinator-options';
 import { DecisionLog } from './decision-log';
+import { DecisionWriter } from './decision-writer';
 import { recover, inDoubt, type InDoubtBranch, type RecoveryContext, type RecoveryReport } from './recovery';
 import { SagaBuilder } from './saga/saga-builder';
 import { SagaLog } from './saga/saga-log';
-import { runSaga } from './saga/saga-runner';
-import { runTwoPhaseCommit, type TwoPhaseContext } from './two-phase-commit';
+import { SagaStrategy, type SagaContext } from './saga/saga-runner';
+import { moduleSteps, SagaSteps } from './saga/saga-step';
+import { TwoPhaseCommit } from './two-phase-commit';
 
 /** What the coordinator needs from the application's registry. */
 export interface CoordinatorHost {
   get(name?: string): Connection;
   connectionNames(): readonly string[];
   readonly defaultConnectionName: string;
+  /** The application's transaction engine, which runs every unit. */
+  readonly transactions: TransactionManager;
 }
 
 export interface UnitOptions extends Omit<TransactionOptions, 'connection' | 'connections'> {
@@ -34,9 +39,14 @@ export interface UnitOptions extends Omit<TransactionOptions, 'connection' | 'co
  * can prepare (with at most one last resource that cannot), or a saga with compensations. Also
  * runs recovery. One per application; injectable as `TransactionCoordinator`.
  */
-export class TransactionCoordinator {
+export class TransactionCoordinator implements DistributedStrategies {
   private readonly events: CoordinatorEvents;
   private readonly commitMarks: CommitMarks;
+  /** This application's saga steps; module-level ones (defineSagaStep) are found behind them. */
+  private readonly steps = new SagaSteps(moduleSteps);
+  private readonly twoPhaseCommit: TwoPhaseCommit;
+  private readonly sagas: SagaStrategy;
+  private writer?: DecisionWriter;
   private readonly ready = new WeakMap<Connection, Promise<void>>();
   private readonly pendingCommits = new Map<string, { connection: Connection; branch: BranchId }>();
   private retryTimer?: NodeJS.Timeout;
@@ -49,11 +59,47 @@ export class TransactionCoordinator {
   ) {
     this.events = new CoordinatorEvents(logger.debug ? (message) => logger.debug!(`[coordinator] ${message}`) : undefined);
     this.commitMarks = new CommitMarks(() => this.decisionLog(), (message) => logger.warn(message));
+    this.twoPhaseCommit = new TwoPhaseCommit({
+      nodeId: options.nodeId,
+      prepareTimeoutMs: options.prepareTimeoutMs,
+      commitTimeoutMs: options.commitTimeoutMs,
+      events: this.events,
+      decisionLog: () => this.decisionLog(),
+      decisionWriter: () => this.decisionWriter(),
+      markCommitted: (gid) => this.commitMarks.add(gid),
+      retryCommit: (connection, branch) => this.scheduleCommitRetry(connection, branch),
+      ensureReady: (connection, participant) => this.ensureReady(connection, participant),
+      warn: (message) => logger.warn(message),
+    });
+    this.sagas = new SagaStrategy(() => this.sagaContext());
   }
 
   /** This node's id, as it appears in every branch id. */
   get nodeId(): string {
     return this.options.nodeId;
+  }
+
+  /** @internal The engine's two-phase commit strategy. */
+  twoPhaseStrategy(): CommitStrategy {
+    return this.twoPhaseCommit;
+  }
+
+  /** @internal The engine's saga strategy. */
+  sagaStrategy(): CommitStrategy {
+    return this.sagas;
+  }
+
+  /** Build a saga: `coordinator.saga('place-order').step({ name, run, compensate }).execute(input)`. */
+  saga<Input = unknown>(name?: string): SagaBuilder<Input> {
+    const host = {
+      steps: this.steps,
+      runSaga: (sagaName: string, connections: readonly string[], input: unknown, work: () => Promise<void>) =>
+        this.host.transactions.runUnit(
+          { ...unitSpec({ connections: (connections.length > 0 ? connections : [undefined]).map((c) => this.host.get(c)), mode: 'saga', name: sagaName }), input },
+          work,
+        ),
+    };
+    return new SagaBuilder<Input>(host, name);
   }
 
   /**
@@ -64,16 +110,8 @@ export class TransactionCoordinator {
     const connections = [...new Set(options.connections.map((target) => resolveConnection(target)))];
     if (connections.length === 0) throw new ConfigurationError('A unit of work needs at least one connection');
     for (const connection of connections) this.assertOwn(connection);
-    if (options.mode === 'saga') {
-      return runSaga(this.sagaContext(), options.name ?? `unit(${connections.map((c) => c.name).join(',')})`, undefined, work);
-    }
-    if (options.mode !== undefined && options.mode !== '2pc') throw new ConfigurationError(`Unknown mode '${String(options.mode)}': use '2pc' or 'saga'`);
-    return runTwoPhaseCommit(this.twoPhaseContext(), connections, options, work);
-  }
-
-  /** Build a saga: `coordinator.saga('place-order').step({ name, run, compensate }).execute(input)`. */
-  saga<Input = unknown>(name?: string): SagaBuilder<Input> {
-    return new SagaBuilder<Input>(() => this.sagaContext(), name);
+    const name = options.name ?? (options.mode === 'saga' ? `unit(${connections.map((c) => c.name).join(',')})` : undefined);
+    return this.host.transactions.runUnit(unitSpec({ ...options, connections, name }), work);
   }
 
   /**
@@ -112,6 +150,7 @@ export class TransactionCoordinator {
   async close(): Promise<void> {
     this.stopRetries();
     await this.commitMarks.close();
+    await this.writer?.close();
   }
 
   private stopRetries(): void {
@@ -119,24 +158,11 @@ export class TransactionCoordinator {
     this.retryTimer = undefined;
   }
 
-  private twoPhaseContext(): TwoPhaseContext {
-    return {
-      nodeId: this.nodeId,
-      prepareTimeoutMs: this.options.prepareTimeoutMs,
-      commitTimeoutMs: this.options.commitTimeoutMs,
-      events: this.events,
-      decisionLog: () => this.decisionLog(),
-      markCommitted: (gid) => this.commitMarks.add(gid),
-      retryCommit: (connection, branch) => this.scheduleCommitRetry(connection, branch),
-      ensureReady: (connection, participant) => this.ensureReady(connection, participant),
-      warn: (message) => this.logger.warn(message),
-    };
-  }
-
-  private sagaContext() {
+  private sagaContext(): SagaContext {
     return {
       nodeId: this.nodeId,
       events: this.events,
+      steps: this.steps,
       leaseMs: this.options.orphanTimeoutMs,
       sagaLog: () => new SagaLog(this.logConnection()),
       connection: (name: string) => this.host.get(name),
@@ -156,6 +182,11 @@ export class TransactionCoordinator {
 
   private decisionLog(): DecisionLog {
     return new DecisionLog(this.logConnection());
+  }
+
+  private decisionWriter(): DecisionWriter {
+    this.writer ??= new DecisionWriter(this.decisionLog());
+    return this.writer;
   }
 
   private logConnection(): Connection {
@@ -200,13 +231,3 @@ export class TransactionCoordinator {
   }
 }
 
-/** Connections know their application's coordinator; the transaction API reaches it through them. */
-export interface CoordinatedConnection {
-  coordinator(): TransactionCoordinator;
-}
-
-installUnitOfWorkRunner((connections, options, work) => {
-  const first = connections[0] as unknown as Partial<CoordinatedConnection> | undefined;
-  if (!first?.coordinator) return Promise.reject(new TransactionError('A unit of work needs at least one connection'));
-  return first.coordinator().run({ ...options, connections }, work);
-});

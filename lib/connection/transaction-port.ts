@@ -1,0 +1,86 @@
+import type { IsolationLevel } from '../backend/transaction-options';
+import type { Connection } from './connection';
+
+/**
+ * The public face of transactions as a Connection sees them. A Connection runs `transaction()`
+ * through the port its application installs (the transaction engine), and knows nothing else of
+ * how transactions begin, nest, coordinate or end.
+ */
+
+export type TransactionStatus = 'active' | 'committed' | 'rolled back' | 'timed out';
+export type TransactionOutcome = 'committed' | 'rolled back';
+
+/** What happens when a transactional call meets (or does not meet) an open transaction. Spring's meanings. */
+export type Propagation =
+  /** Join the open transaction, or begin one. The default. */
+  | 'REQUIRED'
+  /** Always begin a new transaction on a separate session; the open one is suspended, untouched. */
+  | 'REQUIRES_NEW'
+  /** Inside an open transaction, a savepoint: failing rolls back to it and keeps the outer transaction. */
+  | 'NESTED'
+  /** Join the open transaction if there is one, else run without. */
+  | 'SUPPORTS'
+  /** Join the open transaction; without one, a TransactionError. */
+  | 'MANDATORY'
+  /** Run without a transaction; inside one, a TransactionError. */
+  | 'NEVER'
+  /** Run outside any transaction, suspending the open one. */
+  | 'NOT_SUPPORTED';
+
+export const PROPAGATIONS: readonly Propagation[] = ['REQUIRED', 'REQUIRES_NEW', 'NESTED', 'SUPPORTS', 'MANDATORY', 'NEVER', 'NOT_SUPPORTED'];
+
+/** An error class, for rollbackOn / noRollbackOn. */
+export type ErrorClass = abstract new (...args: never[]) => Error;
+
+export interface RetryOptions {
+  /** Total tries, the first included (3 = up to two retries). */
+  attempts: number;
+  /** Wait before the first retry; doubled for each further one, with a little jitter. Default 50. */
+  backoffMs?: number;
+}
+
+/** Options of a transaction on one connection (`connection.transaction(work, options)`). */
+export interface ConnectionTransactionOptions {
+  /** Default 'REQUIRED'. */
+  propagation?: Propagation;
+  /** Mapped per dialect; a level the database cannot give is a TransactionError, never a downgrade. */
+  isolation?: IsolationLevel;
+  /** A read-only transaction where the database has them. */
+  readOnly?: boolean;
+  /** Roll back and fail with a TransactionError if the transaction runs longer than this. */
+  timeoutMs?: number;
+  /** Re-run the whole function on a deadlock or serialization failure. */
+  retry?: RetryOptions;
+  /** Roll back only for these errors (others commit, and are still thrown). */
+  rollbackOn?: readonly ErrorClass[];
+  /** Commit despite these errors (they are still thrown). Wins over rollbackOn. */
+  noRollbackOn?: readonly ErrorClass[];
+  /** A name for logs, lock-wait messages and, in saga mode, the saga's name; @Transactional uses `Class.method`. */
+  name?: string;
+}
+
+/** The public face of an open transaction (or of a NESTED savepoint level inside one). */
+export interface Transaction {
+  /** The connection this handle was opened for (for a unit over several, the first one named). */
+  readonly connection: Connection;
+  /** Every connection the transaction spans (one, or a cross-database unit's participants). */
+  readonly connections: readonly Connection[];
+  readonly status: TransactionStatus;
+  /** Run after the transaction commits (not after a savepoint is released). */
+  onCommit(hook: () => unknown): void;
+  /** Run after the transaction (or this NESTED savepoint) rolls back. */
+  onRollback(hook: () => unknown): void;
+  /** Run after either outcome, with the outcome. */
+  onComplete(hook: (outcome: TransactionOutcome) => unknown): void;
+  /** Create a savepoint (on every connection of the transaction) and return its name. */
+  savepoint(name?: string): Promise<string>;
+  /** Forget a savepoint (and those made after it), keeping their writes. */
+  releaseSavepoint(name: string): Promise<void>;
+  /** Undo every write made after the savepoint; the savepoint itself stays, newer ones go. */
+  rollbackTo(name: string): Promise<void>;
+}
+
+/** What a Connection needs from its application's transaction engine. */
+export interface TransactionPort {
+  run<T>(connection: Connection, work: (transaction: Transaction) => Promise<T>, options?: ConnectionTransactionOptions): Promise<T>;
+}
