@@ -65,7 +65,8 @@ export {
   transactional,
 } from './transaction/transaction-api';
 export type { ConnectionTarget } from './transaction/transaction-api';
-export type { ConnectionTransactionOptions, Transaction, TransactionOutcome, TransactionStatus } from './connection/transaction-port';
+export type { Transaction } from './connection/connection';
+export type { ConnectionTransactionOptions, TransactionOutcome, TransactionStatus } from './connection/transaction-options';
 export type { ErrorClass, Propagation, RetryOptions, TransactionOptions } from './transaction/transaction-options';
 export type { IsolationLevel, BeginOptions } from './backend/transaction-options';
 

@@ -1,4 +1,4 @@
-import type { DriverSession } from './storage-backend';
+import type { DriverSession } from './driver-session';
 import type { BeginOptions } from './transaction-options';
 
 /**

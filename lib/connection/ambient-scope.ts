@@ -1,8 +1,17 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DriverSession } from '../backend/storage-backend';
 import { processWide } from '../util/process-wide';
-import type { Application } from './applications';
-import type { Connection } from './connection';
+
+/**
+ * A connection as the scope sees it: only a key (the Connection object itself). Named here, not
+ * imported, so that the scope and the Connection that routes through it stay one-way.
+ */
+type ConnectionKey = object;
+
+/** An application as the scope carries it; connection/applications.ts says what it can do. */
+export interface ScopeApplication {
+  readonly label: string;
+}
 
 /**
  * What a statement needs from the transaction it runs in. The transaction engine's frames
@@ -14,9 +23,9 @@ export interface SessionBinding {
    * committed (the statement then goes to the pool, as it would outside). Throws when the
    * statement must be refused (the transaction rolled back or timed out).
    */
-  statementSession(connection: Connection): DriverSession | undefined;
+  statementSession(connection: ConnectionKey): DriverSession | undefined;
   /** Whether this binding's transaction holds a branch on `connection` (one enlisted after the scope was entered). */
-  covers(connection: Connection): boolean;
+  covers(connection: ConnectionKey): boolean;
 }
 
 /**
@@ -29,14 +38,14 @@ export class AmbientScope {
   static readonly EMPTY = new AmbientScope(undefined, new Map(), []);
 
   private constructor(
-    readonly application: Application | undefined,
-    private readonly bindings: ReadonlyMap<Connection, SessionBinding | null>,
+    readonly application: ScopeApplication | undefined,
+    private readonly bindings: ReadonlyMap<ConnectionKey, SessionBinding | null>,
     /** Every binding entered, innermost first: found through `covers` for branches enlisted later. */
     private readonly frames: readonly SessionBinding[],
   ) {}
 
   /** The binding for a connection: explicit, or a transaction in scope that enlisted it; null = outside. */
-  binding(connection: Connection): SessionBinding | null | undefined {
+  binding(connection: ConnectionKey): SessionBinding | null | undefined {
     const direct = this.bindings.get(connection);
     if (direct !== undefined) return direct;
     const frames = this.frames;
@@ -45,7 +54,7 @@ export class AmbientScope {
   }
 
   /** Only the explicit entry (undefined when the scope says nothing about the connection). */
-  explicitBinding(connection: Connection): SessionBinding | null | undefined {
+  explicitBinding(connection: ConnectionKey): SessionBinding | null | undefined {
     return this.bindings.get(connection);
   }
 
@@ -55,7 +64,7 @@ export class AmbientScope {
   }
 
   /** A scope where each given connection runs in `binding` (or outside any transaction, when null). */
-  bind(connections: Iterable<Connection>, binding: SessionBinding | null): AmbientScope {
+  bind(connections: Iterable<ConnectionKey>, binding: SessionBinding | null): AmbientScope {
     const bindings = new Map(this.bindings);
     for (const connection of connections) bindings.set(connection, binding);
     const frames = binding === null || this.frames.includes(binding) ? this.frames : [binding, ...this.frames];
@@ -68,7 +77,7 @@ export class AmbientScope {
     return new AmbientScope(this.application, bindings, this.frames.filter((frame) => frame !== binding));
   }
 
-  withApplication(application: Application): AmbientScope {
+  withApplication(application: ScopeApplication): AmbientScope {
     return application === this.application ? this : new AmbientScope(application, this.bindings, this.frames);
   }
 }
@@ -98,7 +107,7 @@ export function runInScope<T>(scope: AmbientScope, work: () => T): T {
  * logs), whatever the caller has open there. Where the scope names no transaction for the
  * connection, nothing changes and no scope is entered.
  */
-export function runOutsideTransaction<T>(connection: Connection, work: () => T): T {
+export function runOutsideTransaction<T>(connection: ConnectionKey, work: () => T): T {
   const scope = storage.getStore();
   if (scope === undefined || !scope.binding(connection)) return work();
   return storage.run(scope.bind([connection], null), work);

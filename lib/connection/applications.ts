@@ -1,13 +1,13 @@
 import { ConfigurationError } from '../errors';
 import { processWide } from '../util/process-wide';
-import { currentScope, enteredScope, runInScope } from './ambient-scope';
+import { currentScope, enteredScope, runInScope, type ScopeApplication } from './ambient-scope';
 import type { Connection } from './connection';
 
 /**
  * An open application as static calls see it: one per Nest application, or per plain-script
  * `ConnectionRegistry`. The registry implements it; this layer only finds the right one.
  */
-export interface Application {
+export interface Application extends ScopeApplication {
   /** For messages: which application this is (its connections). */
   readonly label: string;
   /**
@@ -61,7 +61,8 @@ export function runInApplication<T>(application: Application, work: () => T): T 
 
 /** The application of the running code, if the code runs in one's scope. */
 export function scopedApplication(): Application | undefined {
-  return enteredScope()?.application;
+  // Only applications of this module's kind enter a scope (runInApplication).
+  return enteredScope()?.application as Application | undefined;
 }
 
 /** Remember which application built a provider instance (its @Transactional methods run in it). */

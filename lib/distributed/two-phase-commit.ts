@@ -231,6 +231,8 @@ export class TwoPhaseCommit implements CommitStrategy {
       branch.state = 'ended';
       branch.discard = true;
       await connection.backend.rollback(session).catch(() => undefined);
+      // Its session goes now: reading the decision back below needs the database (SQLite has one connection).
+      branch.releaseSession();
       if (error instanceof UniqueConstraintError) {
         return new TransactionError(`The transaction ${gid} was rolled back by recovery before it could commit (it ran longer than coordinator.orphanTimeoutMs)`, {
           connection: connection.name,

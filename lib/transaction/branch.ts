@@ -27,13 +27,27 @@ export class Branch {
   /** The session's state is unknown (a failed rollback, a broken connection): discard it, never reuse. */
   discard = false;
   private readonly savepoints: string[] = [];
+  private released = false;
 
   constructor(
     readonly connection: Connection,
     readonly session: DriverSession,
     /** Position in the unit, from 1: a two-phase branch's qualifier. */
     readonly index: number,
+    /** Gives the session back to the engine that lent it (or discards it). */
+    private readonly giveBack: (discard: boolean) => void,
   ) {}
+
+  /**
+   * Give the session back now (once; later calls do nothing). The engine does this for every
+   * branch when the unit ends; a strategy does it earlier where the session stands in the way,
+   * as a last resource's broken session does for reading its decision back on the same database.
+   */
+  releaseSession(): void {
+    if (this.released) return;
+    this.released = true;
+    this.giveBack(this.discard);
+  }
 
   async createSavepoint(name: string): Promise<void> {
     await this.run(this.connection.dialect.createSavepoint(name));

@@ -1,6 +1,5 @@
-import type { Connection } from '../connection/connection';
+import type { Connection, Transaction } from '../connection/connection';
 import { TransactionError } from '../errors';
-import type { Transaction } from '../connection/transaction-port';
 
 /**
  * The handle given to work that runs without a transaction (SUPPORTS with none open, NEVER,

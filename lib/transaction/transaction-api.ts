@@ -1,7 +1,7 @@
 import { currentScope } from '../connection/ambient-scope';
 import { resolveNamedConnection } from '../connection/applications';
-import type { Connection } from '../connection/connection';
-import type { Transaction, TransactionOutcome } from '../connection/transaction-port';
+import type { Connection, Transaction } from '../connection/connection';
+import type { TransactionOutcome } from '../connection/transaction-options';
 import { ConfigurationError, TransactionError } from '../errors';
 import { TransactionManager, type UnitSpec } from './transaction-manager';
 import type { TransactionOptions } from './transaction-options';
@@ -117,6 +117,6 @@ function frameFor(connection: ConnectionTarget, action: string): Transaction {
   if (frames.length === 1) return frames[0]!;
   if (frames.length === 0) throw new TransactionError(`${action}() needs a transaction, and none is open here`);
   throw new TransactionError(
-    `${action}() is ambiguous: separate transactions are open (${frames.map((frame) => frame.unit.describe()).join('; ')}); pass the connection`,
+    `${action}() is ambiguous: separate transactions are open (${[...frames].reverse().map((frame) => frame.unit.describe()).join('; ')}); pass the connection`,
   );
 }

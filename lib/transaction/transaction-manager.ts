@@ -1,8 +1,7 @@
 import type { DriverSession, ExecuteResult, RunOptions } from '../backend/storage-backend';
 import { ISOLATION_LEVELS, type BeginOptions } from '../backend/transaction-options';
 import { currentScope, enteredScope, runInScope, type AmbientScope } from '../connection/ambient-scope';
-import type { Connection } from '../connection/connection';
-import type { Transaction, TransactionPort } from '../connection/transaction-port';
+import type { Connection, Transaction, TransactionPort } from '../connection/connection';
 import { DeadlockError, SerializationError, TransactionError } from '../errors';
 import type { CompiledQuery } from '../query/nodes';
 import { Branch } from './branch';
@@ -286,7 +285,7 @@ export class TransactionManager implements TransactionPort {
     const begin: BeginOptions = { isolation: unit.isolation, readOnly: unit.readOnly };
     for (const [position, connection] of connections.entries()) {
       const session = sessions.get(connection)!;
-      const branch = new Branch(connection, session, unit.branches.length + 1);
+      const branch = new Branch(connection, session, unit.branches.length + 1, (discard) => this.sessions.release(connection, session, discard));
       try {
         await unit.strategy.beginBranch(unit, branch, begin);
       } catch (error) {
@@ -317,7 +316,7 @@ export class TransactionManager implements TransactionPort {
     }
     const outcome = intended === 'commit' && failure === undefined ? 'committed' : 'rolled back';
     if (unit.status === 'active') unit.status = outcome;
-    for (const branch of unit.branches) this.sessions.release(branch.connection, branch.session, branch.discard);
+    for (const branch of unit.branches) branch.releaseSession();
     if (!unit.inDoubt) await runHooks(unit.root, outcome);
     if (failure !== undefined) throw failure;
   }

@@ -1,8 +1,8 @@
 import type { Connection } from '../connection/connection';
-import type { ConnectionTransactionOptions } from '../connection/transaction-port';
+import type { ConnectionTransactionOptions } from '../connection/transaction-options';
 
-export { PROPAGATIONS } from '../connection/transaction-port';
-export type { ErrorClass, Propagation, RetryOptions } from '../connection/transaction-port';
+export { PROPAGATIONS } from '../connection/transaction-options';
+export type { ErrorClass, Propagation, RetryOptions } from '../connection/transaction-options';
 
 /**
  * Options of `@Transactional(options)` and `transactional(options, work)`: a transaction's options

@@ -1,4 +1,4 @@
-import type { TransactionOutcome } from '../connection/transaction-port';
+import type { TransactionOutcome } from '../connection/transaction-options';
 import { TransactionError } from '../errors';
 import type { Unit, UnitFrame } from './unit';
 import type { TransactionOptions } from './transaction-options';

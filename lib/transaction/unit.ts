@@ -1,8 +1,8 @@
 import type { DriverSession } from '../backend/storage-backend';
 import type { IsolationLevel } from '../backend/transaction-options';
 import type { SessionBinding } from '../connection/ambient-scope';
-import type { Connection } from '../connection/connection';
-import type { Transaction, TransactionOutcome, TransactionStatus } from '../connection/transaction-port';
+import type { Connection, Transaction } from '../connection/connection';
+import type { TransactionOutcome, TransactionStatus } from '../connection/transaction-options';
 import { TransactionError } from '../errors';
 import { AsyncMutex } from '../util/async-mutex';
 import type { BeginOptions } from '../backend/transaction-options';

@@ -1,11 +1,6 @@
 import type { IsolationLevel } from '../backend/transaction-options';
-import type { Connection } from './connection';
 
-/**
- * The public face of transactions as a Connection sees them. A Connection runs `transaction()`
- * through the port its application installs (the transaction engine), and knows nothing else of
- * how transactions begin, nest, coordinate or end.
- */
+/** The options and states of transactions, as a Connection's `transaction()` takes them. */
 
 export type TransactionStatus = 'active' | 'committed' | 'rolled back' | 'timed out';
 export type TransactionOutcome = 'committed' | 'rolled back';
@@ -57,30 +52,4 @@ export interface ConnectionTransactionOptions {
   noRollbackOn?: readonly ErrorClass[];
   /** A name for logs, lock-wait messages and, in saga mode, the saga's name; @Transactional uses `Class.method`. */
   name?: string;
-}
-
-/** The public face of an open transaction (or of a NESTED savepoint level inside one). */
-export interface Transaction {
-  /** The connection this handle was opened for (for a unit over several, the first one named). */
-  readonly connection: Connection;
-  /** Every connection the transaction spans (one, or a cross-database unit's participants). */
-  readonly connections: readonly Connection[];
-  readonly status: TransactionStatus;
-  /** Run after the transaction commits (not after a savepoint is released). */
-  onCommit(hook: () => unknown): void;
-  /** Run after the transaction (or this NESTED savepoint) rolls back. */
-  onRollback(hook: () => unknown): void;
-  /** Run after either outcome, with the outcome. */
-  onComplete(hook: (outcome: TransactionOutcome) => unknown): void;
-  /** Create a savepoint (on every connection of the transaction) and return its name. */
-  savepoint(name?: string): Promise<string>;
-  /** Forget a savepoint (and those made after it), keeping their writes. */
-  releaseSavepoint(name: string): Promise<void>;
-  /** Undo every write made after the savepoint; the savepoint itself stays, newer ones go. */
-  rollbackTo(name: string): Promise<void>;
-}
-
-/** What a Connection needs from its application's transaction engine. */
-export interface TransactionPort {
-  run<T>(connection: Connection, work: (transaction: Transaction) => Promise<T>, options?: ConnectionTransactionOptions): Promise<T>;
 }
