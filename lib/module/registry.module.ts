@@ -14,6 +14,7 @@ import { TransactionCoordinator } from '../distributed/transaction-coordinator';
 import { SchemaManager } from '../schema/schema-manager';
 import { ApplicationScopeInterceptor, scopeApplicationInstances } from './application-scope';
 import { registryProvider } from './connection-providers';
+import { ActiveRecordHealthIndicator } from './health-indicator';
 
 /** Ties the registry to the application's life: tables at init, every connection closed at shutdown. */
 @Injectable()
@@ -60,7 +61,8 @@ export class ActiveRecordLifecycle implements OnModuleInit, OnApplicationBootstr
     registryProvider(TransactionCoordinator, (registry) => registry.coordinator),
     ActiveRecordLifecycle,
     { provide: APP_INTERCEPTOR, useClass: ApplicationScopeInterceptor },
+    ActiveRecordHealthIndicator,
   ],
-  exports: [ConnectionRegistry, SchemaManager, TransactionCoordinator],
+  exports: [ConnectionRegistry, SchemaManager, TransactionCoordinator, ActiveRecordHealthIndicator],
 })
 export class ActiveRecordRegistryModule {}
