@@ -162,7 +162,7 @@ async function listPrepared(context: RecoveryContext, unreachable: Unreachable[]
 async function readDecisions(context: RecoveryContext, gids: readonly string[], unreachable: Unreachable[]): Promise<Map<string, DecisionRecord>> {
   const decisions = new Map<string, DecisionRecord>();
   if (gids.length === 0) return decisions;
-  const logs = [context.decisionLog(), ...context.connections().filter((c) => !c.backend.twoPhase && c !== context.decisionLog().connection).map((c) => new DecisionLog(c))];
+  const logs = decisionPlaces(context);
   for (const log of logs) {
     try {
       for (const [gid, record] of await log.find(gids)) {
@@ -175,12 +175,31 @@ async function readDecisions(context: RecoveryContext, gids: readonly string[], 
   return decisions;
 }
 
+/**
+ * Abort an undecided transaction, unless a decision turns up. A decision is only ever written in
+ * one of two kinds of place: the decision log (units without a last resource) or a last
+ * resource's own table, inside that resource's commit. The tombstone goes into every one of them,
+ * under the same key the decision would take, so that recovery and a live unit racing it contend
+ * on one key in one place: whichever writes first wins, and the other sees it. (Writing it only
+ * into the log once let a unit whose last resource committed its decision report success while
+ * recovery rolled its prepared branches back.)
+ */
 async function tombstoneOrRead(context: RecoveryContext, gid: string, branches: Found[]): Promise<DecisionRecord['state']> {
-  const log = context.decisionLog();
-  await log.ensureTable();
   const participants: ParticipantRecord[] = branches.map((b) => ({ connection: b.connection.name, gtrid: b.branch.gtrid, bqual: b.branch.bqual, kind: 'prepared' }));
-  if (await log.tombstone(gid, context.nodeId, participants)) return 'aborted';
-  return (await log.find([gid])).get(gid)?.state ?? 'aborted';
+  for (const log of decisionPlaces(context)) {
+    await log.ensureTable();
+    if (await log.tombstone(gid, context.nodeId, participants)) continue;
+    const state = (await log.find([gid])).get(gid)?.state;
+    if (state === 'committing' || state === 'committed') return state;
+  }
+  return 'aborted';
+}
+
+/** Every table a decision can be written in: the last resources' own, then the configured log. */
+function decisionPlaces(context: RecoveryContext): DecisionLog[] {
+  const log = context.decisionLog();
+  const lastResources = context.connections().filter((connection) => !connection.backend.twoPhase && connection !== log.connection);
+  return [...lastResources.map((connection) => new DecisionLog(connection)), log];
 }
 
 /**

@@ -2,7 +2,7 @@ import type { BackendLogger } from '../backend/storage-backend';
 import type { BranchId, TwoPhaseParticipant } from '../backend/two-phase';
 import type { Connection } from '../connection/connection';
 import { ConfigurationError, TransactionError } from '../errors';
-import { resolveConnection, unitSpec } from '../transaction/transaction-api';
+import { unitSpec } from '../transaction/transaction-api';
 import type { DistributedStrategies, TransactionManager } from '../transaction/transaction-manager';
 import type { TransactionOptions } from '../transaction/transaction-options';
 import type { CommitStrategy } from '../transaction/unit';
@@ -25,6 +25,8 @@ export interface CoordinatorHost {
   readonly defaultConnectionName: string;
   /** The application's transaction engine, which runs every unit. */
   readonly transactions: TransactionManager;
+  /** Run `work` as code of the application (its models' static calls resolve there). */
+  run<T>(work: () => T): T;
 }
 
 export interface UnitOptions extends Omit<TransactionOptions, 'connection' | 'connections'> {
@@ -94,9 +96,11 @@ export class TransactionCoordinator implements DistributedStrategies {
     const host = {
       steps: this.steps,
       runSaga: (sagaName: string, connections: readonly string[], input: unknown, work: () => Promise<void>) =>
-        this.host.transactions.runUnit(
-          { ...unitSpec({ connections: (connections.length > 0 ? connections : [undefined]).map((c) => this.host.get(c)), mode: 'saga', name: sagaName }), input },
-          work,
+        this.host.run(() =>
+          this.host.transactions.runUnit(
+            { ...unitSpec({ connections: (connections.length > 0 ? connections : [undefined]).map((c) => this.host.get(c)), mode: 'saga', name: sagaName }), input },
+            work,
+          ),
         ),
     };
     return new SagaBuilder<Input>(host, name);
@@ -107,11 +111,12 @@ export class TransactionCoordinator implements DistributedStrategies {
    * their own connection's), then commit all or none. `mode` defaults to '2pc'.
    */
   async run<T>(options: UnitOptions, work: () => Promise<T>): Promise<T> {
-    const connections = [...new Set(options.connections.map((target) => resolveConnection(target)))];
+    // Names resolve in this coordinator's application, and the work runs as its code.
+    const connections = [...new Set(options.connections.map((target) => (typeof target === 'string' ? this.host.get(target) : target)))];
     if (connections.length === 0) throw new ConfigurationError('A unit of work needs at least one connection');
     for (const connection of connections) this.assertOwn(connection);
     const name = options.name ?? (options.mode === 'saga' ? `unit(${connections.map((c) => c.name).join(',')})` : undefined);
-    return this.host.transactions.runUnit(unitSpec({ ...options, connections, name }), work);
+    return this.host.run(() => this.host.transactions.runUnit(unitSpec({ ...options, connections, name }), work));
   }
 
   /**

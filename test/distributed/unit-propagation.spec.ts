@@ -61,7 +61,7 @@ describeIf('propagation of cross-database units (SQLite, PostgreSQL, MariaDB)', 
         my: { ...(await mariadb('unit_my')), synchronize: true },
       },
       models: [LiteNote, PgNote, MyNote],
-      coordinator: { log: { connection: 'pg' }, nodeId: 'unit-prop' },
+      coordinator: { log: { connection: 'pg' }, nodeId: `crash-${process.pid}` },
       logger: quietLogger,
     });
   });

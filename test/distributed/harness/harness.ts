@@ -117,7 +117,7 @@ export class BankInspector {
     const registry = await ConnectionRegistry.open({
       connections: connections as never,
       models: [...BANK_MODELS, ...SAGA_MODELS],
-      coordinator: { log: { connection: 'lite' }, nodeId: 'crash-inspector', recoverOnStartup: false },
+      coordinator: { log: { connection: 'lite' }, nodeId: NODE, recoverOnStartup: false },
       logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
     });
     return new BankInspector(registry);
