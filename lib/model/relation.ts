@@ -1,6 +1,5 @@
 import { ConfigurationError, UnknownColumnError } from '../errors';
 import { and, type CompiledQuery, type ConditionNode, type OrderNode, type SelectNode } from '../query/nodes';
-import type { ActiveRecord } from './active-record';
 import { modelMetadata, type ModelMetadata } from './metadata';
 import { runtimeOf, type ModelRuntime } from './model-runtime';
 import type { AttributeInput, AttributeName, KeyValue, ModelClass, OrderDirection, OrderInput, WhereInput } from './model-types';
@@ -28,7 +27,7 @@ export interface BatchOptions {
  * Names and values are checked against the model as each method is called; nothing touches a
  * connection until a terminal method (`all`, `first`, `count`, ...) runs.
  */
-export class Relation<M extends ActiveRecord> {
+export class Relation<M extends object> {
   private readonly metadata: ModelMetadata;
 
   constructor(
