@@ -163,15 +163,14 @@ export class DecisionLog {
     await this.outside(() => this.connection.runExecute(query, gids.length === 1 ? PREPARED : undefined));
   }
 
-  /** Delete finished records of this node last touched before `before`. */
-  async purge(node: string, before: Date): Promise<number> {
+  /** Delete finished records (of any node) last touched before `before`. */
+  async purge(before: Date): Promise<number> {
     const query = this.connection.dialect.compile({
       kind: 'delete',
       table: DECISIONS_TABLE.name,
       where: {
         kind: 'and',
         items: [
-          { kind: 'compare', column: ref('node'), op: '=', value: node },
           { kind: 'in', column: ref('state'), values: ['committed', 'aborted'], negated: false },
           { kind: 'compare', column: ref('updated_at'), op: '<', value: before },
         ],

@@ -11,7 +11,8 @@ import { CoordinatorEvents, type CoordinatorListener } from './coordinator-event
 import type { ResolvedCoordinatorOptions } from './coordinator-options';
 import { DecisionLog } from './decision-log';
 import { DecisionWriter } from './decision-writer';
-import { recover, inDoubt, type InDoubtBranch, type RecoveryContext, type RecoveryReport } from './recovery';
+import { NodeLeases } from './node-leases';
+import { inDoubt, recover, resolveManually, type InDoubtBranch, type RecoveryContext, type RecoveryReport } from './recovery';
 import { SagaBuilder } from './saga/saga-builder';
 import { SagaLog } from './saga/saga-log';
 import { SagaStrategy, type SagaContext } from './saga/saga-runner';
@@ -49,6 +50,8 @@ export class TransactionCoordinator implements DistributedStrategies {
   private readonly twoPhaseCommit: TwoPhaseCommit;
   private readonly sagas: SagaStrategy;
   private writer?: DecisionWriter;
+  private leases?: NodeLeases;
+  private leasing?: Promise<void>;
   private readonly ready = new WeakMap<Connection, Promise<void>>();
   private readonly pendingCommits = new Map<string, { connection: Connection; branch: BranchId }>();
   private retryTimer?: NodeJS.Timeout;
@@ -71,6 +74,7 @@ export class TransactionCoordinator implements DistributedStrategies {
       markCommitted: (gid) => this.commitMarks.add(gid),
       retryCommit: (connection, branch) => this.scheduleCommitRetry(connection, branch),
       ensureReady: (connection, participant) => this.ensureReady(connection, participant),
+      startLease: () => this.startLease(),
       warn: (message) => logger.warn(message),
     });
     this.sagas = new SagaStrategy(() => this.sagaContext());
@@ -130,9 +134,48 @@ export class TransactionCoordinator implements DistributedStrategies {
     return this.recovering;
   }
 
-  /** What is pending: prepared branches with their decisions, and unfinished or failed sagas. */
-  inDoubt(): Promise<{ branches: InDoubtBranch[]; sagas: Array<{ id: string; name: string; state: string }> }> {
-    return inDoubt(this.recoveryContext());
+  /**
+   * What is pending on this node (with `{ allNodes: true }`, on every node): prepared branches
+   * with their node, decision and age, unfinished or failed sagas, and the participants that
+   * could not be inspected.
+   */
+  inDoubt(options: { allNodes?: boolean } = {}): Promise<{
+    branches: InDoubtBranch[];
+    sagas: Array<{ id: string; name: string; state: string; node: string; ageMs: number }>;
+    unreachable: Array<{ connection: string; reason: string }>;
+  }> {
+    return inDoubt(this.recoveryContext(), options.allNodes ?? false);
+  }
+
+  /**
+   * Settle one global transaction by hand (an operator who knows better than presumed abort):
+   * the decision is written to the log first, so that every database and every later recovery
+   * agrees, then applied to each branch still prepared. Refused if the log already holds the
+   * opposite decision.
+   */
+  resolve(gid: string, outcome: 'commit' | 'rollback'): Promise<RecoveryReport> {
+    if (outcome !== 'commit' && outcome !== 'rollback') throw new ConfigurationError(`resolve() takes 'commit' or 'rollback', not '${String(outcome)}'`);
+    return resolveManually(this.recoveryContext(), gid, outcome);
+  }
+
+  /** Every node's lease (running nodes, and dead ones not yet settled by a survivor). */
+  async nodes(): Promise<Array<{ node: string; leaseUntil: Date; claimedBy: string | null }>> {
+    return this.nodeLeases().list().catch(() => []);
+  }
+
+  /**
+   * Hold this node's lease from now on, renewing it in the background, so that survivors take
+   * over its work only if it dies. Started at startup when a coordinator is configured, and by
+   * the first unit across databases otherwise.
+   */
+  startLease(): Promise<void> {
+    this.leasing ??= this.nodeLeases()
+      .start()
+      .catch((error: unknown) => {
+        this.leasing = undefined;
+        this.logger.warn(`Could not take the lease of node '${this.nodeId}' in the decision log: ${error instanceof Error ? error.message : String(error)}`);
+      });
+    return this.leasing;
   }
 
   /** Listen to every step of every global transaction and saga (listeners are awaited: keep them fast). */
@@ -156,6 +199,7 @@ export class TransactionCoordinator implements DistributedStrategies {
     this.stopRetries();
     await this.commitMarks.close();
     await this.writer?.close();
+    await this.leases?.stop();
   }
 
   private stopRetries(): void {
@@ -168,6 +212,7 @@ export class TransactionCoordinator implements DistributedStrategies {
       nodeId: this.nodeId,
       events: this.events,
       steps: this.steps,
+      startLease: () => this.startLease(),
       leaseMs: this.options.orphanTimeoutMs,
       sagaLog: () => new SagaLog(this.logConnection()),
       connection: (name: string) => this.host.get(name),
@@ -182,11 +227,17 @@ export class TransactionCoordinator implements DistributedStrategies {
       retainMs: this.options.retainMs,
       connections: () => this.host.connectionNames().map((name) => this.host.get(name)),
       decisionLog: () => this.decisionLog(),
+      leases: () => this.nodeLeases(),
     };
   }
 
   private decisionLog(): DecisionLog {
     return new DecisionLog(this.logConnection());
+  }
+
+  private nodeLeases(): NodeLeases {
+    this.leases ??= new NodeLeases(() => this.logConnection(), this.nodeId, this.options.nodeLeaseMs, (message) => this.logger.warn(message));
+    return this.leases;
   }
 
   private decisionWriter(): DecisionWriter {

@@ -25,6 +25,8 @@ export interface TwoPhaseContext {
   retryCommit(connection: Connection, branch: BranchId): void;
   /** Check (once per connection) that the database can prepare. */
   ensureReady(connection: Connection, participant: TwoPhaseParticipant): Promise<void>;
+  /** Hold this node's lease (once; survivors take over its branches only if it dies). */
+  startLease(): Promise<void>;
   warn(message: string): void;
 }
 
@@ -61,6 +63,7 @@ export class TwoPhaseCommit implements CommitStrategy {
       await (lastResource ? new DecisionLog(lastResource) : this.context.decisionLog()).ensureTable();
     }
     unit.gid ??= newGlobalId(this.context.nodeId);
+    await this.context.startLease();
   }
 
   async beginBranch(unit: Unit, branch: Branch, options: BeginOptions): Promise<void> {

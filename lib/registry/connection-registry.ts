@@ -147,7 +147,10 @@ export class ConnectionRegistry implements Application {
   async startCoordinator(): Promise<void> {
     const coordinator = this.coordinator;
     const configured = this.coordinatorOptions !== undefined;
-    if (configured) await coordinator.checkParticipants();
+    if (configured) {
+      await coordinator.checkParticipants();
+      await coordinator.startLease();
+    }
     if (!coordinator.options.recoverOnStartup) return;
     try {
       const report = await coordinator.recover();

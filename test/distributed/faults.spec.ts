@@ -121,14 +121,23 @@ describeIf('faults during commit', () => {
     try {
       await bank.reset();
       FlakyCommitSqlite.failNextCommit = failure;
-      const unit = bank.registry.run(() =>
-        transactional({ connections: ['pg', 'maria', 'lite'] }, async () => {
-          await transfer('t-9', 5);
-          await LiteTransfer.create({ id: 't-9', amount: 5 });
-        }),
-      );
-      if (committed) await unit;
-      else await expect(unit).rejects.toThrow(/was rolled back: its last resource, connection 'lite', failed to commit/);
+      const registry = await ConnectionRegistry.open({
+        connections: connections as never,
+        coordinator: { log: { connection: 'lite' }, nodeId: NODE, recoverOnStartup: false },
+        logger: quietLogger,
+      });
+      try {
+        const unit = registry.run(() =>
+          transactional({ connections: ['pg', 'maria', 'lite'] }, async () => {
+            await transfer('t-9', 5);
+            await LiteTransfer.create({ id: 't-9', amount: 5 });
+          }),
+        );
+        if (committed) await unit;
+        else await expect(unit).rejects.toThrow(/was rolled back: its last resource, connection 'lite', failed to commit/);
+      } finally {
+        await registry.close();
+      }
       const { applied } = await bank.assertConsistent({ withLedger: true });
       expect(applied).toEqual(committed ? ['t-9'] : []);
     } finally {

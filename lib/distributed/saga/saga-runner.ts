@@ -17,6 +17,8 @@ export interface SagaContext {
   readonly leaseMs: number;
   /** This application's saga steps (with the module-level ones behind them). */
   readonly steps: SagaSteps;
+  /** Hold this node's lease (once). */
+  startLease(): Promise<void>;
   sagaLog(): SagaLog;
   connection(name: string): Connection;
   warn(message: string): void;
@@ -180,7 +182,9 @@ export class SagaStrategy implements CommitStrategy {
   constructor(private readonly context: () => SagaContext) {}
 
   async admit(): Promise<void> {
-    await this.context().sagaLog().ensureTable();
+    const context = this.context();
+    await context.sagaLog().ensureTable();
+    await context.startLease();
   }
 
   beginBranch(_unit: Unit, branch: Branch): Promise<void> {

@@ -117,7 +117,8 @@ export class BankInspector {
     const registry = await ConnectionRegistry.open({
       connections: connections as never,
       models: [...BANK_MODELS, ...SAGA_MODELS],
-      coordinator: { log: { connection: 'lite' }, nodeId: NODE, recoverOnStartup: false },
+      // Its own node id: it holds a lease like any coordinator, and must not keep the workers' alive.
+      coordinator: { log: { connection: 'lite' }, nodeId: `inspect-${process.pid}`, recoverOnStartup: false },
       logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
     });
     return new BankInspector(registry);
