@@ -37,11 +37,13 @@ export { Column, Model, PrimaryKey } from './model/decorators';
 export type { ColumnOptions, ModelOptions, PrimaryKeyOptions } from './model/decorators';
 export type { AnyModelClass, ReferenceOption } from './model/metadata';
 export { Relation } from './model/relation';
-export type { BatchOptions } from './model/relation';
+export type { BatchOptions, PartialRecord, Plucked, SumResult, ToSqlOptions } from './model/relation';
 export type {
   AttributeInput,
   AttributeName,
   Attributes,
+  ColumnPath,
+  ColumnValue,
   KeyValue,
   ModelClass,
   Operators,
@@ -50,6 +52,22 @@ export type {
   WhereInput,
   WhereValue,
 } from './model/model-types';
+
+// Associations, aggregates, projections, row locks
+export { BelongsTo, HasMany, HasOne } from './model/associations/decorators';
+export type {
+  AssociationScopeFunction,
+  BelongsToOptions,
+  HasManyOptions,
+  HasManyThroughOptions,
+} from './model/associations/decorators';
+export type { AssociatedModel, AssociationName, IncludeSpec } from './model/associations/association-types';
+export { GroupedRelation } from './model/grouped-relation';
+export type { AggregateOperators, GroupRow } from './model/grouped-relation';
+export { Aggregate, Ranking, WindowFunction, avg, count, denseRank, max, min, rank, rowNumber, sum } from './model/projection';
+export type { AggregateValue, Projection, ProjectionItem, ProjectionRow, WindowOptions } from './model/projection';
+export type { RowLockOptions } from './model/row-lock';
+export type { SubqueryValue } from './model/subquery';
 
 // Transactions
 export { Transactional } from './transaction/transactional.decorator';
@@ -108,7 +126,18 @@ export type {
 export { Dialect } from './backend/dialect';
 export type { ValueReader } from './backend/dialect';
 export { SqlCompiler } from './query/sql-compiler';
+export type { ExplainPlan } from './query/sql-compiler';
 export type {
+  AggregateFunction,
+  AggregateNode,
+  CommonTableNode,
+  CompoundSelectNode,
+  ExpressionNode,
+  JoinNode,
+  RankingFunction,
+  RowLockNode,
+  SelectionNode,
+  WithNode,
   ColumnRef,
   CompiledQuery,
   ComparisonOperator,
@@ -138,6 +167,7 @@ export { MssqlDialect } from './backend/mssql/dialect';
 // Errors
 export {
   ActiveRecordError,
+  AssociationNotLoadedError,
   CheckConstraintError,
   ConfigurationError,
   ConnectionError,

@@ -2,6 +2,7 @@ import { constructBackend, type BackendLogger } from '../backend/storage-backend
 import { resolveCoordinatorOptions, type CoordinatorOptions } from '../distributed/coordinator-options';
 import { TransactionCoordinator } from '../distributed/transaction-coordinator';
 import { ConfigurationError } from '../errors';
+import { associationsOf } from '../model/associations/resolve';
 import { modelMetadata, type AnyModelClass } from '../model/metadata';
 import { SchemaManager } from '../schema/schema-manager';
 import { activateRegistry, bindingsChanged, deactivateRegistry, type ModelConnectionSource } from './active-registries';
@@ -103,6 +104,9 @@ export class ConnectionRegistry implements ModelConnectionSource {
       }
       this.bindings.set(model, name);
     }
+    // Associations are declared with lazy targets; resolving them now turns a wrong or ambiguous
+    // declaration into a startup error naming both models, not a failure at the first query.
+    for (const model of models) associationsOf(model);
     bindingsChanged();
   }
 

@@ -8,8 +8,10 @@ export const SUBQUERY: unique symbol = Symbol.for('nestjs-activerecord:subquery'
 export interface SubqueryParts {
   /** A select of exactly one column. */
   readonly node: SelectNode;
-  /** The model it reads: its connection must be the outer query's. */
+  /** The model it reads. */
   readonly model: AnyModelClass;
+  /** Every model it reads and how: each must be on the outer query's connection. */
+  readonly reads: readonly { readonly model: AnyModelClass; readonly via: string }[];
   readonly type?: ColumnType;
 }
 

@@ -10,8 +10,8 @@ import { castValue } from './type-casting';
 export interface ConditionReferences {
   /** Association paths (`author`, `author.publisher`) whose joined columns are filtered on. */
   readonly associations: Set<string>;
-  /** Models read by subqueries: they must live on the outer query's connection. */
-  readonly subqueries: AnyModelClass[];
+  /** Models read by subqueries, and how: they must live on the outer query's connection. */
+  readonly subqueries: Array<{ readonly model: AnyModelClass; readonly via: string }>;
 }
 
 /** Where in a relation a set of conditions applies. */
@@ -184,7 +184,7 @@ function subqueryCondition(
   scope: ConditionScope | undefined,
 ): ConditionNode {
   const sub = value[SUBQUERY](`${metadata.name}.${method}: '${column.property}'`);
-  scope?.references?.subqueries.push(sub.model);
+  scope?.references?.subqueries.push(...sub.reads);
   return { kind: 'inQuery', column: ref, query: sub.node, negated };
 }
 
