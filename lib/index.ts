@@ -84,7 +84,7 @@ export {
 export type { ConnectionTarget } from './transaction/transaction-api';
 export type { Transaction, TransactionOutcome, TransactionStatus } from './transaction/active-transaction';
 export type { ErrorClass, Propagation, RetryOptions, TransactionOptions } from './transaction/transaction-options';
-export type { IsolationLevel, BeginOptions } from './backend/transaction-options';
+export type { IsolationLevel, BeginOptions, SqliteBeginMode } from './backend/transaction-options';
 
 // Cross-database transactions
 export { TransactionCoordinator } from './distributed/transaction-coordinator';

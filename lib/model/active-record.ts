@@ -4,7 +4,7 @@ import { RecordNotFoundError, UnknownColumnError } from '../errors';
 import type { CompiledQuery } from '../query/nodes';
 import { modelMetadata } from './metadata';
 import { runtimeOf, type ModelRuntime } from './model-runtime';
-import type { AssociatedModel, AssociationName, IncludeSpec } from './associations/association-types';
+import type { AssociatedModel, AssociationName, IncludeSpec, MODEL_BRAND } from './associations/association-types';
 import { relatedRelation } from './associations/association-relation';
 import { loadedAssociations } from './associations/loaded-associations';
 import { loadOne } from './associations/preloader';
@@ -54,6 +54,9 @@ function foundOne<M extends ActiveRecord>(runtime: ModelRuntime, rows: Row[], ke
  * ```
  */
 export abstract class ActiveRecord {
+  /** Type-only: marks model instances for the association types (no runtime property). */
+  declare readonly [MODEL_BRAND]: true;
+
   // ---- class-level queries ------------------------------------------------------------
 
   /** A fresh, empty query over the model: the start of every chain. */

@@ -46,8 +46,9 @@ export interface Operators<V> {
   gte?: V;
   lt?: V;
   lte?: V;
-  in?: readonly V[];
-  notIn?: readonly V[];
+  /** A list, or a relation selecting one column (a subquery). */
+  in?: readonly V[] | SubqueryValue;
+  notIn?: readonly V[] | SubqueryValue;
   like?: string;
   notLike?: string;
   between?: readonly [V, V];
@@ -58,10 +59,11 @@ export type WhereValue<V> = NonNullable<V> | null | readonly NonNullable<V>[] | 
 
 /**
  * `{ age: { gte: 18 }, status: ['a', 'b'], deletedAt: null }`; a joined association's
- * attributes nest under its name: `{ author: { name: 'Ada' } }` (after `joins('author')`).
+ * attributes nest under its name: `{ author: { name: 'Ada' } }` (after `joins('author')`); a
+ * belongsTo also takes a record or null (`{ author: ada }`), compared by its key.
  */
 export type WhereInput<M> = { [K in AttributeName<M>]?: WhereValue<M[K]> } & {
-  [A in AssociationName<M>]?: WhereInput<AssociatedModel<M, A>>;
+  [A in AssociationName<M>]?: WhereInput<AssociatedModel<M, A>> | AssociatedModel<M, A> | null;
 };
 
 export type OrderDirection = 'asc' | 'desc' | 'ASC' | 'DESC';

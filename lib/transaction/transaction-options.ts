@@ -1,4 +1,4 @@
-import type { IsolationLevel } from '../backend/transaction-options';
+import type { IsolationLevel, SqliteBeginMode } from '../backend/transaction-options';
 import type { Connection } from '../connection/connection';
 
 /** What happens when a transactional call meets (or does not meet) an open transaction. Spring's meanings. */
@@ -41,6 +41,14 @@ export interface TransactionOptions {
   isolation?: IsolationLevel;
   /** A read-only transaction where the database has them. */
   readOnly?: boolean;
+  /**
+   * SQLite only (ignored elsewhere): how BEGIN takes the database's lock. `'immediate'` (the
+   * default for read-write transactions) takes the write lock at once, so a transaction that
+   * reads and then writes cannot lose its write to another connection in between (SQLite's
+   * stand-in for SELECT ... FOR UPDATE); `'deferred'` (the default for readOnly) waits until the
+   * first write; `'exclusive'` also keeps readers out where the journal mode allows it.
+   */
+  sqliteBegin?: SqliteBeginMode;
   /** Roll back and fail with a TransactionError if the transaction runs longer than this. */
   timeoutMs?: number;
   /** Re-run the whole function on a deadlock or serialization failure. */

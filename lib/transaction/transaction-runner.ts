@@ -135,7 +135,7 @@ async function beginOnce<T>(connection: Connection, work: TransactionWork<T>, op
   const session = await backend.acquire();
   const transaction = new ActiveTransaction(connection, session, options.isolation, options.readOnly ?? false);
   try {
-    await backend.begin(session, { isolation: options.isolation, readOnly: options.readOnly });
+    await backend.begin(session, { isolation: options.isolation, readOnly: options.readOnly, sqliteBegin: options.sqliteBegin });
   } catch (error) {
     transaction.status = 'rolled back';
     endSession(transaction, error);

@@ -1,6 +1,8 @@
 import type { ColumnType } from '../column-types';
 import { Dialect, type ValueReader } from '../dialect';
-import { ISOLATION_LEVELS, type BeginOptions, type IsolationLevel } from '../transaction-options';
+import { ISOLATION_LEVELS, type BeginOptions, type IsolationLevel, type SqliteBeginMode } from '../transaction-options';
+
+const SQLITE_BEGIN_MODES: readonly SqliteBeginMode[] = ['deferred', 'immediate', 'exclusive'];
 import { toBigInt, toInstant, toWellFormed } from '../value-conversion';
 import type { ColumnDefinition } from '../../schema/table-definition';
 import type { AggregateNode, CompiledQuery, ConditionNode, RowLockNode } from '../../query/nodes';
@@ -144,6 +146,8 @@ export class SqliteDialect extends Dialect {
   override beginTransaction(options: BeginOptions = {}): string[] {
     // IMMEDIATE takes the write lock up front, so two processes sharing the file cannot both
     // read and then deadlock on upgrading to write (SQLITE_BUSY mid-transaction).
-    return [options.readOnly ? 'BEGIN DEFERRED' : 'BEGIN IMMEDIATE'];
+    const mode = options.sqliteBegin ?? (options.readOnly ? 'deferred' : 'immediate');
+    if (!SQLITE_BEGIN_MODES.includes(mode)) throw new TypeError(`sqliteBegin must be one of ${SQLITE_BEGIN_MODES.join(', ')}`);
+    return [`BEGIN ${mode.toUpperCase()}`];
   }
 }

@@ -1,5 +1,13 @@
 import type { ActiveRecord } from '../active-record';
 
+/**
+ * A type-only brand every model instance carries (see ActiveRecord). Association types test
+ * for it rather than for `ActiveRecord` itself: comparing a model with the whole class would
+ * compare methods whose types mention associations, a circle TypeScript resolves to `any`.
+ */
+export declare const MODEL_BRAND: unique symbol;
+export type ModelInstance = { readonly [MODEL_BRAND]: true };
+
 type IsAny<T> = 0 extends 1 & T ? true : false;
 
 /**
@@ -14,12 +22,12 @@ export type IsAssociationType<V> =
     : [NonNullable<V>] extends [readonly (infer E)[]]
       ? IsAny<E> extends true
         ? false
-        : [E] extends [ActiveRecord]
+        : [E] extends [ModelInstance]
           ? true
           : false
       : [NonNullable<V>] extends [never]
         ? false
-        : [NonNullable<V>] extends [ActiveRecord]
+        : [NonNullable<V>] extends [ModelInstance]
           ? true
           : false;
 
