@@ -8,10 +8,15 @@ import type { ModelMetadata } from './metadata';
 import type { ColumnPath, ColumnValue, OrderDirection } from './model-types';
 
 /** Which rows a window function sees: `{ partitionBy: 'authorId', orderBy: { price: 'desc' } }`. */
-export interface WindowOptions<W extends string> {
-  partitionBy?: W | readonly W[];
-  orderBy?: W | { readonly [K in W]?: OrderDirection };
+export interface WindowOptions {
+  readonly partitionBy?: string | readonly string[];
+  readonly orderBy?: string | { readonly [path: string]: OrderDirection };
 }
+
+/** The column paths a window names, checked against the model where the window is used. */
+type WindowPaths<T> =
+  | (T extends { readonly partitionBy: infer B } ? (B extends readonly (infer E)[] ? E : B) : never)
+  | (T extends { readonly orderBy: infer O } ? (O extends string ? O : keyof O) : never);
 
 /** `count()`, `sum('price')`, ...: an aggregate over a column path, in `select`, `having` and `orderBy`. */
 export class Aggregate<F extends AggregateFunction = AggregateFunction, P extends string = string> {
@@ -22,7 +27,7 @@ export class Aggregate<F extends AggregateFunction = AggregateFunction, P extend
   ) {}
 
   /** The same aggregate over a window of rows rather than a group: `sum('price').over({ partitionBy: 'authorId' })`. */
-  over<W extends string = never>(window: WindowOptions<W> = {}): WindowFunction<F, P, W> {
+  over<const T extends WindowOptions = {}>(window: T = {} as T): WindowFunction<F, P, WindowPaths<T> & string> {
     return new WindowFunction(this, window);
   }
 }
@@ -31,17 +36,17 @@ export class Aggregate<F extends AggregateFunction = AggregateFunction, P extend
 export class Ranking<F extends RankingFunction = RankingFunction> {
   constructor(readonly fn: F) {}
 
-  over<W extends string = never>(window: WindowOptions<W> = {}): WindowFunction<F, never, W> {
+  over<const T extends WindowOptions = {}>(window: T = {} as T): WindowFunction<F, never, WindowPaths<T> & string> {
     return new WindowFunction(this, window);
   }
 }
 
 export class WindowFunction<F extends AggregateFunction | RankingFunction = AggregateFunction | RankingFunction, P extends string = string, W extends string = string> {
-  /** Phantom: the function's name and its column path, for result types. */
-  declare readonly __types?: [F, P];
+  /** Phantom: the function, its column path and its window's paths, for type checks. */
+  declare readonly __types?: [F, P, W];
   constructor(
     readonly fn: Aggregate | Ranking,
-    readonly window: WindowOptions<W>,
+    readonly window: WindowOptions,
   ) {}
 }
 
@@ -214,7 +219,7 @@ export function compileAggregate(
   return { expression, value: { fn: aggregate.fn, type } };
 }
 
-function windowOrder(metadata: ModelMetadata, order: WindowOptions<string>['orderBy'], method: string, associations: string[]): OrderNode[] {
+function windowOrder(metadata: ModelMetadata, order: WindowOptions['orderBy'], method: string, associations: string[]): OrderNode[] {
   if (order === undefined) return [];
   const entries: Array<[string, unknown]> = typeof order === 'string' ? [[order, 'asc']] : Object.entries(order);
   return entries.map(([path, direction]) => {

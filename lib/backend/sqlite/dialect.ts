@@ -5,7 +5,7 @@ import { ISOLATION_LEVELS, type BeginOptions, type IsolationLevel, type SqliteBe
 const SQLITE_BEGIN_MODES: readonly SqliteBeginMode[] = ['deferred', 'immediate', 'exclusive'];
 import { toBigInt, toInstant, toWellFormed } from '../value-conversion';
 import type { ColumnDefinition } from '../../schema/table-definition';
-import type { AggregateNode, CompiledQuery, ConditionNode, RowLockNode } from '../../query/nodes';
+import type { AggregateNode, CompiledQuery, ConditionNode, OrderNode, RowLockNode } from '../../query/nodes';
 import type { ExplainPlan } from '../../query/sql-compiler';
 import { DECIMAL_AGGREGATES } from './decimal-aggregates';
 import { SQLITE_READERS, sqliteColumnType } from './types';
@@ -113,6 +113,14 @@ export class SqliteDialect extends Dialect {
       return `CAST(${this.compileExpression(node.expression, params)} AS REAL) ${node.op} CAST(${this.bind(params, node.value, node.type)} AS REAL)`;
     }
     return super.compileCondition(node, params);
+  }
+
+  /** Ordering by a decimal aggregate (TEXT) orders by its number, not its text. */
+  protected override orderTerm(order: OrderNode): string {
+    if ('expression' in order && order.expression.kind === 'aggregate' && order.expression.argument?.type === 'decimal' && order.expression.fn !== 'count') {
+      return `CAST(${this.compileExpression(order.expression, [])} AS REAL)`;
+    }
+    return super.orderTerm(order);
   }
 
   /** `EXPLAIN QUERY PLAN`, its rows indented as the tree they describe. */
