@@ -91,6 +91,22 @@ export function buildSelect(
   columns: { readonly names: readonly string[]; readonly types: readonly ColumnMetadata['type'][] },
   joinScope: JoinScope,
 ): BuiltSelect {
+  if (isSimple(state)) {
+    // The common case (where, order, limit): one node, nothing to qualify, join or check.
+    return {
+      node: {
+        kind: 'select',
+        table: metadata.table,
+        columns: columns.names,
+        columnTypes: columns.types,
+        where: and(state.conditions),
+        orderBy: state.order,
+        limit: state.limit,
+        offset: state.offset,
+      },
+      reads: NO_READS,
+    };
+  }
   const reads: TableRead[] = [...(state.reads ?? [])];
   const joins = state.joins && state.joins.length > 0 ? buildJoins(metadata, state.joins, joinScope, reads) : undefined;
   checkReferencedJoins(metadata, state.referenced, joins);
@@ -118,6 +134,22 @@ export function buildSelect(
   if (state.source !== undefined) node = withSource(node, metadata, state.source, reads, joinScope);
   if (state.lock !== undefined) node = withLock(node, metadata, state, qualify);
   return { node, reads };
+}
+
+const NO_READS: readonly TableRead[] = [];
+
+function isSimple(state: RelationState): boolean {
+  return (
+    state.joins === undefined &&
+    state.selection === undefined &&
+    state.distinct === undefined &&
+    state.groupBy === undefined &&
+    state.having === undefined &&
+    state.lock === undefined &&
+    state.source === undefined &&
+    state.referenced === undefined &&
+    state.reads === undefined
+  );
 }
 
 function withLock(node: SelectNode, metadata: ModelMetadata, state: RelationState, qualify: string | undefined): SelectNode {
