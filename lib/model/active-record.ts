@@ -6,6 +6,7 @@ import { modelMetadata } from './metadata';
 import { runtimeOf, type ModelRuntime } from './model-runtime';
 import type { AssociatedModel, AssociationName, IncludeSpec, MODEL_BRAND } from './associations/association-types';
 import { relatedRelation } from './associations/association-relation';
+import { associationNames } from './associations/declarations';
 import { loadedAssociations } from './associations/loaded-associations';
 import { loadOne } from './associations/preloader';
 import { associationOf } from './associations/resolve';
@@ -378,7 +379,7 @@ export abstract class ActiveRecord {
       const value = values[column.property];
       json[column.property] = typeof value === 'bigint' ? value.toString() : value;
     }
-    const associations = loadedAssociations(this);
+    const associations = loadedAssociations(this, associationNames(this.constructor as AnyModelClass));
     if (associations !== undefined) Object.assign(json, associations);
     return json as Attributes<this> & Partial<Pick<this, AssociationName<this>>>;
   }

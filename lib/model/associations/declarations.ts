@@ -58,3 +58,15 @@ export function declaredAssociations(model: AnyModelClass): AssociationDeclarati
 export function isAssociationProperty(model: AnyModelClass, property: string): boolean {
   return declaredAssociations(model).some((d) => d.property === property);
 }
+
+const names = new WeakMap<object, readonly string[]>();
+
+/** The association property names of a model class (cached: declarations are complete once a class is defined). */
+export function associationNames(model: AnyModelClass): readonly string[] {
+  let list = names.get(model);
+  if (list === undefined) {
+    list = declaredAssociations(model).map((d) => d.property);
+    names.set(model, list);
+  }
+  return list;
+}

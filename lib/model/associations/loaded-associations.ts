@@ -1,31 +1,41 @@
 import { AssociationNotLoadedError } from '../../errors';
 
 /**
- * Where a record keeps the associations loaded for it, under a symbol so that they never show
- * up in `Object.keys` or a spread of attributes. `toJSON` includes the loaded ones.
+ * Where a record keeps a loaded association: under a symbol of its own per association name, so
+ * that it never shows up in `Object.keys`, `for...in` or `JSON.stringify` of the record's own
+ * properties (`toJSON` adds the loaded ones), and so that loading one costs a property store on
+ * the record, not an object per record (an include of 1,000 books sets each book's inverse).
+ * A loaded value is never `undefined`: a record, `null`, or an array.
  */
-export const LOADED_ASSOCIATIONS: unique symbol = Symbol.for('nestjs-activerecord:loaded-associations') as never;
+const slots = new Map<string, symbol>();
 
-type Store = Record<string, unknown>;
-type WithAssociations = { [LOADED_ASSOCIATIONS]?: Store };
-
-export function loadedAssociations(record: object): Readonly<Store> | undefined {
-  return (record as WithAssociations)[LOADED_ASSOCIATIONS];
+export function associationSlot(name: string): symbol {
+  let slot = slots.get(name);
+  if (slot === undefined) {
+    slot = Symbol.for(`nestjs-activerecord:association:${name}`);
+    slots.set(name, slot);
+  }
+  return slot;
 }
 
+type Slots = Record<symbol, unknown>;
+
 export function isAssociationLoaded(record: object, name: string): boolean {
-  const store = (record as WithAssociations)[LOADED_ASSOCIATIONS];
-  return store !== undefined && name in store;
+  return (record as Slots)[associationSlot(name)] !== undefined;
 }
 
 export function setLoadedAssociation(record: object, name: string, value: unknown): void {
-  const holder = record as WithAssociations;
-  let store = holder[LOADED_ASSOCIATIONS];
-  if (store === undefined) {
-    store = {};
-    Object.defineProperty(holder, LOADED_ASSOCIATIONS, { value: store, enumerable: false, writable: true, configurable: true });
+  (record as Slots)[associationSlot(name)] = value;
+}
+
+/** The associations of `names` loaded on a record, by name (for toJSON). */
+export function loadedAssociations(record: object, names: readonly string[]): Record<string, unknown> | undefined {
+  let loaded: Record<string, unknown> | undefined;
+  for (const name of names) {
+    const value = (record as Slots)[associationSlot(name)];
+    if (value !== undefined) (loaded ??= {})[name] = value;
   }
-  store[name] = value;
+  return loaded;
 }
 
 /**
@@ -34,20 +44,21 @@ export function setLoadedAssociation(record: object, name: string, value: unknow
  */
 export function defineAssociationAccessor(prototype: object, property: string): void {
   const model = (prototype as { constructor: { name: string } }).constructor.name;
+  const slot = associationSlot(property);
   Object.defineProperty(prototype, property, {
     configurable: true,
     enumerable: false,
-    get(this: object) {
-      const store = (this as WithAssociations)[LOADED_ASSOCIATIONS];
-      if (store !== undefined && property in store) return store[property];
+    get(this: Slots) {
+      const value = this[slot];
+      if (value !== undefined) return value;
       throw new AssociationNotLoadedError(
         `${model}.${property} is not loaded: include it in the query (${model}.where(...).includes('${property}')), ` +
           `load it (await record.load('${property}')), or query it (record.related('${property}'))`,
         { model, field: property },
       );
     },
-    set(this: object, value: unknown) {
-      setLoadedAssociation(this, property, value);
+    set(this: Slots, value: unknown) {
+      this[slot] = value === undefined ? null : value;
     },
   });
 }
@@ -56,7 +67,7 @@ export function defineAssociationAccessor(prototype: object, property: string): 
  * Class fields compiled with `useDefineForClassFields` (TypeScript's default from target ES2022)
  * give a record built with `new` an own `undefined` property for each association, which hides
  * the accessor. Records read from the database never run the constructor; for the others this
- * moves an assigned value into the store and removes the placeholder, so the accessor works.
+ * moves an assigned value into its slot and removes the placeholder, so the accessor works.
  */
 export function adoptAssociationFields(record: object, properties: readonly string[]): void {
   for (const property of properties) {

@@ -4,10 +4,11 @@ import { runtimeOf } from '../model-runtime';
 import type { Relation } from '../relation';
 import type { IncludeTree } from '../relation-state';
 import { targetRelation, throughRelation } from './association-relation';
-import { adoptAssociationFields, isAssociationLoaded, setLoadedAssociation } from './loaded-associations';
+import { adoptAssociationFields, associationSlot } from './loaded-associations';
 import { associationOf, inverseOf, type ResolvedAssociation } from './resolve';
 
 type RecordObject = Record<string, unknown>;
+type Slots = Record<symbol, unknown>;
 
 /**
  * Load the associations of `tree` for `records`: one query per association and level (two for
@@ -55,6 +56,8 @@ async function loadAssociation(association: ResolvedAssociation, owners: readonl
   }
 
   const inverse = association.kind === 'belongsTo' ? undefined : inverseOf(association);
+  const slot = associationSlot(association.name);
+  const inverseSlot = inverse === undefined ? undefined : associationSlot(inverse.name);
   for (const owner of owners) {
     const value = (owner as RecordObject)[ownerProperty];
     const key = value === null || value === undefined ? undefined : normalize(value);
@@ -65,9 +68,12 @@ async function loadAssociation(association: ResolvedAssociation, owners: readonl
       loaded = found === undefined ? [] : found;
       if (found !== undefined) matched.set(key, found.slice());
     } else loaded = found?.[0] ?? null;
-    setLoadedAssociation(owner, association.name, loaded);
-    if (inverse !== undefined && found !== undefined) {
-      for (const target of found) if (!isAssociationLoaded(target, inverse.name)) setLoadedAssociation(target, inverse.name, owner);
+    (owner as Slots)[slot] = loaded;
+    if (inverseSlot !== undefined && found !== undefined) {
+      for (let i = 0; i < found.length; i++) {
+        const target = found[i] as unknown as Slots;
+        if (target[inverseSlot] === undefined) target[inverseSlot] = owner;
+      }
     }
   }
   return targets;
