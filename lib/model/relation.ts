@@ -455,7 +455,7 @@ export class Relation<M extends ActiveRecord, R = M> implements SubqueryValue {
       (column) => [{ name: column.name, type: column.type }, values[this.metadata.columns.indexOf(column)] ?? null] as const,
     );
     this.checkReads(runtime, this.state.reads ?? []);
-    const node = { kind: 'update' as const, table: this.metadata.table, set: assignments, where: and(this.state.conditions) };
+    const node = { kind: 'update' as const, table: this.metadata.table, set: assignments, where: and(this.effectiveState().conditions) };
     const result = await runtime.connection.runExecute(runtime.dialect.compile(node));
     return result.affectedRows;
   }
@@ -465,7 +465,7 @@ export class Relation<M extends ActiveRecord, R = M> implements SubqueryValue {
     this.assertPlainWrite('deleteAll');
     const runtime = runtimeOf(this.model);
     this.checkReads(runtime, this.state.reads ?? []);
-    const node = { kind: 'delete' as const, table: this.metadata.table, where: and(this.state.conditions) };
+    const node = { kind: 'delete' as const, table: this.metadata.table, where: and(this.effectiveState().conditions) };
     const result = await runtime.connection.runExecute(runtime.dialect.compile(node));
     return result.affectedRows;
   }
@@ -541,6 +541,14 @@ export class Relation<M extends ActiveRecord, R = M> implements SubqueryValue {
     return this.metadata;
   }
 
+  /**
+   * @internal The conditions a statement over this relation applies, the model's default scope
+   * included: what a join to this model adds to its ON clause.
+   */
+  scopedConditions(): readonly ConditionNode[] {
+    return this.effectiveState().conditions;
+  }
+
   /** @internal The state, for GroupedRelation. */
   get currentState(): RelationState {
     return this.state;
@@ -555,10 +563,20 @@ export class Relation<M extends ActiveRecord, R = M> implements SubqueryValue {
   built(label: string): BuiltSelect {
     void label;
     const columns = this.metadata.columns;
-    return buildSelect(this.metadata, this.state, { names: columns.map((c) => c.name), types: columns.map((c) => c.type) }, joinScope);
+    return buildSelect(this.metadata, this.effectiveState(), { names: columns.map((c) => c.name), types: columns.map((c) => c.type) }, joinScope);
   }
 
   // ---- internals -------------------------------------------------------------------------
+
+  /**
+   * The state a statement is built from: the relation's own, with the model's default scope
+   * applied (soft delete and @DefaultScope, see the lifecycle's default-scope.ts, plug in here).
+   * Every statement of every kind (reads, counts, aggregates, writes, subqueries, joins to this
+   * model, association loads) is built from it.
+   */
+  private effectiveState(): RelationState {
+    return this.state;
+  }
 
   private with(change: Partial<RelationState>): Relation<M, R> {
     return new Relation(this.model, { ...this.state, ...change }, this.metadata);
@@ -581,7 +599,7 @@ export class Relation<M extends ActiveRecord, R = M> implements SubqueryValue {
 
   /** The select this relation runs, its connections checked, and its lock allowed here. */
   private selectNode(runtime: ModelRuntime, forCount = false): ReturnType<typeof buildSelect>['node'] {
-    const built = buildSelect(this.metadata, this.state, { names: runtime.columnNames, types: runtime.columnTypes }, joinScope);
+    const built = buildSelect(this.metadata, this.effectiveState(), { names: runtime.columnNames, types: runtime.columnTypes }, joinScope);
     if (built.reads.length > 0) this.checkReads(runtime, built.reads);
     if (this.state.lock !== undefined) {
       if (forCount) return { ...built.node, lock: undefined };
@@ -631,9 +649,23 @@ export class Relation<M extends ActiveRecord, R = M> implements SubqueryValue {
           model: this.metadata.name,
         });
       }
+      if (selection?.kind === 'attributes') this.assertKeysSelected(selection.columns, this.state.includes);
       await preload(this.model as unknown as AnyModelClass, rows as object[], this.state.includes);
     }
     return rows as R[];
+  }
+
+  /** Partial records can load an association only if they read the key it is matched on. */
+  private assertKeysSelected(columns: readonly ColumnMetadata[], includes: ReadonlyMap<string, unknown>): void {
+    for (const name of includes.keys()) {
+      const key = associationOf(this.model as unknown as AnyModelClass, name, 'includes').ownerKey;
+      if (!columns.includes(key)) {
+        throw new ConfigurationError(`${this.metadata.name}.includes('${name}') needs '${key.property}' among the selected attributes`, {
+          model: this.metadata.name,
+          field: key.property,
+        });
+      }
+    }
   }
 
   /** One aggregate over the relation's rows (over its page, when it has a limit or offset). */
@@ -681,7 +713,7 @@ export class Relation<M extends ActiveRecord, R = M> implements SubqueryValue {
       const through = association.through;
       const throughAlias = `${alias}__through`;
       reads.push({ model: through.model.target, via });
-      const throughScope = throughRelation(association).currentState.conditions.map((c) => qualified(c, throughAlias)!);
+      const throughScope = throughRelation(association).scopedConditions().map((c) => qualified(c, throughAlias)!);
       joins = [
         ...(joins ?? []),
         {
@@ -816,7 +848,7 @@ export class Relation<M extends ActiveRecord, R = M> implements SubqueryValue {
  * row stays out of a join as it stays out of that model's queries.
  */
 const joinScope: JoinScope = (association, which) =>
-  (which === 'through' ? throughRelation(association) : targetRelation(association)).currentState.conditions;
+  (which === 'through' ? throughRelation(association) : targetRelation(association)).scopedConditions();
 
 /** The target relation's root references (its table name) re-aimed at the subquery's alias. */
 function requalify(condition: ConditionNode, table: string, alias: string): ConditionNode {

@@ -88,6 +88,9 @@ describeBackends('aggregates, grouping and projections', { models: ALL_MODELS, e
     const keyless = await Book.select('title').where({ id: 1 }).first();
     keyless!.title = 'x';
     await expect(keyless!.save()).rejects.toThrow("Cannot save a partial Book: it was read without its key 'id'; include it in select(...)");
+    const [withAuthor] = await Book.select('id', 'authorId').where({ id: 1 }).includes('author').all();
+    expect(withAuthor!.author.name).toBe('Ada');
+    await expect(Book.select('id', 'title').includes('author').all()).rejects.toThrow("Book.includes('author') needs 'authorId' among the selected attributes");
   });
 
   it('plucks several columns as typed tuples', async () => {

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { ConnectionRegistry, LockTimeoutError, transactional, TransactionError, type Connection } from 'nestjs-activerecord';
+import { ConnectionRegistry, LockTimeoutError, Transactional, transactional, TransactionError, type Connection } from 'nestjs-activerecord';
 import { describeBackends } from '../../support/describe-backends';
 import { Book, seedLibrary, ALL_MODELS } from './models';
 
@@ -44,6 +44,29 @@ describeBackends(
       );
       await Promise.all(workers);
       expect((await Book.find(2)).pages).toBe(12);
+    });
+
+    it('works as the README shows: forUpdate inside a @Transactional method, refused outside it', async () => {
+      class Stock {
+        @Transactional()
+        async take(id: number, pages: number): Promise<number> {
+          const book = await Book.where({ id }).forUpdate().first();
+          if (book!.pages < pages) throw new Error('not enough pages');
+          await book!.update({ pages: book!.pages - pages });
+          return book!.pages;
+        }
+
+        async takeWithoutTransaction(id: number): Promise<unknown> {
+          return Book.where({ id }).forUpdate().first();
+        }
+      }
+      const stock = new Stock();
+      await Book.where({ id: 5 }).updateAll({ pages: 50 });
+      const left = await Promise.all([stock.take(5, 10), stock.take(5, 10), stock.take(5, 10)]);
+      expect(left.sort((a, b) => b - a)).toEqual([40, 30, 20]);
+      await expect(stock.take(5, 100)).rejects.toThrow('not enough pages');
+      expect((await Book.find(5)).pages).toBe(20);
+      await expect(stock.takeWithoutTransaction(5)).rejects.toBeInstanceOf(TransactionError);
     });
 
     it('compiles the lock for the backend (SQLite: none, the transaction holds the write lock)', async () => {
