@@ -7,7 +7,7 @@ import { runtimeOf, type ModelRuntime } from './model-runtime';
 import type { AssociatedModel, AssociationName, IncludeSpec, MODEL_BRAND } from './associations/association-types';
 import { relatedRelation } from './associations/association-relation';
 import { associationNames } from './associations/declarations';
-import { loadedAssociations } from './associations/loaded-associations';
+import { addLoadedAssociations } from './associations/loaded-associations';
 import { loadOne } from './associations/preloader';
 import { associationOf } from './associations/resolve';
 import type { GroupedRelation } from './grouped-relation';
@@ -379,8 +379,7 @@ export abstract class ActiveRecord {
       const value = values[column.property];
       json[column.property] = typeof value === 'bigint' ? value.toString() : value;
     }
-    const associations = loadedAssociations(this, associationNames(this.constructor as AnyModelClass));
-    if (associations !== undefined) Object.assign(json, associations);
+    addLoadedAssociations(this, json, associationNames(this.constructor as AnyModelClass));
     return json as Attributes<this> & Partial<Pick<this, AssociationName<this>>>;
   }
 }

@@ -28,14 +28,32 @@ export function setLoadedAssociation(record: object, name: string, value: unknow
   (record as Slots)[associationSlot(name)] = value;
 }
 
-/** The associations of `names` loaded on a record, by name (for toJSON). */
-export function loadedAssociations(record: object, names: readonly string[]): Record<string, unknown> | undefined {
-  let loaded: Record<string, unknown> | undefined;
-  for (const name of names) {
-    const value = (record as Slots)[associationSlot(name)];
-    if (value !== undefined) (loaded ??= {})[name] = value;
+/** Records whose `toJSON` is running, outermost first (serialization is synchronous). */
+const serializing = new Set<object>();
+
+/**
+ * Add a record's loaded associations to its JSON, each through its own `toJSON`. A record that
+ * is already being serialized further out (the author of `author.books[i].author`, set as an
+ * inverse) is left out, so a loaded graph serializes as a tree instead of recursing forever.
+ */
+export function addLoadedAssociations(record: object, json: Record<string, unknown>, names: readonly string[]): void {
+  serializing.add(record);
+  try {
+    for (const name of names) {
+      const value = (record as Slots)[associationSlot(name)];
+      if (value === undefined) continue;
+      if (value === null) json[name] = null;
+      else if (Array.isArray(value)) json[name] = value.filter((item) => !serializing.has(item)).map(toJson);
+      else if (!serializing.has(value as object)) json[name] = toJson(value);
+    }
+  } finally {
+    serializing.delete(record);
   }
-  return loaded;
+}
+
+function toJson(value: unknown): unknown {
+  const withJson = value as { toJSON?: () => unknown };
+  return typeof withJson.toJSON === 'function' ? withJson.toJSON() : value;
 }
 
 /**

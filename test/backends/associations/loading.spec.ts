@@ -58,6 +58,20 @@ describeBackends(
       expect(titles).toEqual(['Bugs:', 'COBOL:', 'Compilers:math', 'Engines:', 'Notes:history+math']);
     });
 
+    it('serializes a loaded graph as a tree: an inverse pointing back up is left out', async () => {
+      const [ada] = await Author.where({ id: 1 }).includes({ books: ['tags'] }, 'profile').all();
+      const json = JSON.parse(JSON.stringify(ada));
+      expect(json.name).toBe('Ada');
+      expect(json.books.map((b: { title: string }) => b.title).sort()).toEqual(['Engines', 'Notes']);
+      expect(json.books[0].author).toBeUndefined(); // the inverse, set in memory, would recurse
+      expect(ada!.books[0]!.author).toBe(ada);
+      expect(json.profile.bio).toBe('First programmer');
+      expect(json.books.find((b: { title: string }) => b.title === 'Notes').tags.map((t: { name: string }) => t.name).sort()).toEqual(['history', 'math']);
+      // A book serialized on its own still shows its author.
+      expect(JSON.parse(JSON.stringify(ada!.books[0])).author.name).toBe('Ada');
+      expect(json.copies).toBeUndefined();
+    });
+
     it('applies an association scope (conditions and order) wherever the association is read', async () => {
       const [ada, grace] = await Author.where({ id: [1, 2] }).orderBy('id').includes('publishedBooks').all();
       expect(ada!.publishedBooks.map((b) => b.title)).toEqual(['Notes']);
