@@ -24,7 +24,7 @@ describeBackends(
   'associations: includes, load, related, strict loading',
   {
     models: ALL_MODELS,
-    connection: { logging: true },
+    connection: { logging: true, pool: { max: 2 } },
     extraConnections: { crm: { backend: 'sqlite', database: ':memory:', logging: true } },
     logger,
   },
@@ -56,6 +56,23 @@ describeBackends(
       const [penguin] = publishers;
       const titles = penguin!.authors.flatMap((a) => a.books.map((b) => `${b.title}:${b.tags.map((t) => t.name).sort().join('+')}`)).sort();
       expect(titles).toEqual(['Bugs:', 'COBOL:', 'Compilers:math', 'Engines:', 'Notes:history+math']);
+    });
+
+    it('serves many concurrent includes on a pool of two, each caller its own graph', async () => {
+      const calls = Array.from({ length: 24 }, (_, i) => {
+        const id = (i % 3) + 1;
+        return Author.where({ id }).includes({ books: ['tags'] }, 'publisher').first();
+      });
+      const authors = await Promise.all(calls);
+      authors.forEach((author, i) => {
+        const id = (i % 3) + 1;
+        expect(author!.id).toBe(id);
+        expect(author!.books.length).toBe([2, 3, 0][id - 1]);
+        expect(author!.books.every((book) => book.authorId === id && book.author === author)).toBe(true);
+        expect(author!.publisher?.name ?? null).toBe(id === 3 ? null : 'Penguin');
+      });
+      // Different calls never share records.
+      expect(authors[0]).not.toBe(authors[3]);
     });
 
     it('serializes a loaded graph as a tree: an inverse pointing back up is left out', async () => {
