@@ -57,10 +57,18 @@ export function buildConditions(
   for (const property of Object.keys(given)) {
     const value = given[property];
     if (!metadata.byProperty.has(property)) {
-      const association = associationsOf(metadata.target).get(property);
+      const associations = associationsOf(metadata.target);
+      const association = associations.get(property);
       if (association !== undefined) {
         associationConditions(metadata, association, value, method, conditions, scope);
         continue;
+      }
+      if (associations.size > 0) {
+        throw new UnknownColumnError(
+          `${metadata.name}.${method}: unknown attribute '${property}' (attributes: ${[...metadata.byProperty.keys()].join(', ')}; ` +
+            `associations: ${[...associations.keys()].join(', ')})`,
+          { model: metadata.name, field: property },
+        );
       }
     }
     const column = resolveColumn(metadata, property, method);

@@ -115,7 +115,7 @@ describe('typed associations and queries', () => {
   it('refuses names from request data that the compiler could not see', () => {
     const fromRequest = (json: string) => JSON.parse(json) as never;
     expect(() => TAuthor.includes(fromRequest('"bokks"'))).toThrow(UnknownColumnError);
-    expect(() => TBook.joins('author').where(fromRequest('{"author":{"nmae":"Ada"}}'))).toThrow("TAuthor.where: unknown attribute 'nmae' (attributes: id, name)");
+    expect(() => TBook.joins('author').where(fromRequest('{"author":{"nmae":"Ada"}}'))).toThrow("TAuthor.where: unknown attribute 'nmae' (attributes: id, name; associations: books)");
     expect(() => TBook.groupBy(fromRequest('"authrId"'))).toThrow(UnknownColumnError);
     expect(() => TBook.select({ total: sum(fromRequest('"x; DROP TABLE ta_books"')) })).toThrow("TBook.select: unknown attribute 'x; DROP TABLE ta_books'");
   });
