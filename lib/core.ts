@@ -29,11 +29,13 @@ export { Column, Model, PrimaryKey } from './model/decorators';
 export type { ColumnOptions, ModelOptions, PrimaryKeyOptions } from './model/decorators';
 export type { AnyModelClass, ReferenceOption } from './model/metadata';
 export { Relation } from './model/relation';
-export type { BatchOptions } from './model/relation';
+export type { BatchOptions, PartialRecord, Plucked, SumResult, ToSqlOptions } from './model/relation';
 export type {
   AttributeInput,
   AttributeName,
   Attributes,
+  ColumnPath,
+  ColumnValue,
   KeyValue,
   ModelClass,
   Operators,
@@ -42,6 +44,22 @@ export type {
   WhereInput,
   WhereValue,
 } from './model/model-types';
+
+// Associations, aggregates, projections, row locks
+export { BelongsTo, HasMany, HasOne } from './model/associations/decorators';
+export type {
+  AssociationScopeFunction,
+  BelongsToOptions,
+  HasManyOptions,
+  HasManyThroughOptions,
+} from './model/associations/decorators';
+export type { AssociatedModel, AssociationName, IncludeSpec } from './model/associations/association-types';
+export { GroupedRelation } from './model/grouped-relation';
+export type { AggregateOperators, GroupRow } from './model/grouped-relation';
+export { Aggregate, Ranking, WindowFunction, avg, count, denseRank, max, min, rank, rowNumber, sum } from './model/projection';
+export type { AggregateValue, Projection, ProjectionItem, ProjectionRow, WindowOptions } from './model/projection';
+export type { RowLockOptions } from './model/row-lock';
+export type { SubqueryValue } from './model/subquery';
 
 // Transactions
 export { Transactional } from './transaction/transactional.decorator';
@@ -59,7 +77,7 @@ export type { ConnectionTarget } from './transaction/transaction-api';
 export type { Transaction } from './connection/connection';
 export type { ConnectionTransactionOptions, TransactionOutcome, TransactionStatus } from './connection/transaction-options';
 export type { ErrorClass, Propagation, RetryOptions, TransactionOptions } from './transaction/transaction-options';
-export type { IsolationLevel, BeginOptions } from './backend/transaction-options';
+export type { IsolationLevel, BeginOptions, SqliteBeginMode } from './backend/transaction-options';
 
 // Cross-database transactions
 export { TransactionCoordinator } from './distributed/transaction-coordinator';
@@ -102,7 +120,18 @@ export type {
 export { Dialect } from './backend/dialect';
 export type { ValueReader } from './backend/dialect';
 export { SqlCompiler } from './query/sql-compiler';
+export type { ExplainPlan } from './query/sql-compiler';
 export type {
+  AggregateFunction,
+  AggregateNode,
+  CommonTableNode,
+  CompoundSelectNode,
+  ExpressionNode,
+  JoinNode,
+  RankingFunction,
+  RowLockNode,
+  SelectionNode,
+  WithNode,
   ColumnRef,
   CompiledQuery,
   ComparisonOperator,
@@ -132,6 +161,7 @@ export { MssqlDialect } from './backend/mssql/dialect';
 // Errors
 export {
   ActiveRecordError,
+  AssociationNotLoadedError,
   CheckConstraintError,
   ConfigurationError,
   ConnectionError,

@@ -6,6 +6,7 @@ import { consoleLogger } from '../connection/console-logger';
 import { resolveCoordinatorOptions, type CoordinatorOptions } from '../distributed/coordinator-options';
 import { TransactionCoordinator } from '../distributed/transaction-coordinator';
 import { ConfigurationError } from '../errors';
+import { associationsOf } from '../model/associations/resolve';
 import { modelMetadata, type AnyModelClass } from '../model/metadata';
 import { SchemaManager } from '../schema/schema-manager';
 import { TransactionManager } from '../transaction/transaction-manager';
@@ -129,6 +130,9 @@ export class ConnectionRegistry implements Application {
       }
       this.bindings.set(model, name);
     }
+    // Associations are declared with lazy targets; resolving them now turns a wrong or ambiguous
+    // declaration into a startup error naming both models, not a failure at the first query.
+    for (const model of models) associationsOf(model);
     bindingsChanged();
   }
 
