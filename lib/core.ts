@@ -8,10 +8,11 @@ import 'reflect-metadata';
 
 // Connections
 export { Connection } from './connection/connection';
-export { ConnectionRegistry } from './connection/connection-registry';
+export { ConnectionRegistry } from './registry/connection-registry';
+export type { ActiveRecordOptions } from './registry/registry-options';
 export type {
-  ActiveRecordOptions,
   ConnectionOptions,
+  ConnectionSetOptions,
   CustomBackendConnectionOptions,
   NamedConnectionOptions,
 } from './connection/connection-options';
@@ -30,11 +31,13 @@ export { Index } from './model/index.decorator';
 export type { ColumnIndexOption, IndexOptions } from './model/index-metadata';
 export type { AnyModelClass, ReferenceOption } from './model/metadata';
 export { Relation } from './model/relation';
-export type { BatchOptions } from './model/relation';
+export type { BatchOptions, PartialRecord, Plucked, SumResult, ToSqlOptions } from './model/relation';
 export type {
   AttributeInput,
   AttributeName,
   Attributes,
+  ColumnPath,
+  ColumnValue,
   KeyValue,
   ModelClass,
   Operators,
@@ -43,6 +46,22 @@ export type {
   WhereInput,
   WhereValue,
 } from './model/model-types';
+
+// Associations, aggregates, projections, row locks
+export { BelongsTo, HasMany, HasOne } from './model/associations/decorators';
+export type {
+  AssociationScopeFunction,
+  BelongsToOptions,
+  HasManyOptions,
+  HasManyThroughOptions,
+} from './model/associations/decorators';
+export type { AssociatedModel, AssociationName, IncludeSpec } from './model/associations/association-types';
+export { GroupedRelation } from './model/grouped-relation';
+export type { AggregateOperators, GroupRow } from './model/grouped-relation';
+export { Aggregate, Ranking, WindowFunction, avg, count, denseRank, max, min, rank, rowNumber, sum } from './model/projection';
+export type { AggregateValue, Projection, ProjectionItem, ProjectionRow, WindowOptions } from './model/projection';
+export type { RowLockOptions } from './model/row-lock';
+export type { SubqueryValue } from './model/subquery';
 
 // Transactions
 export { Transactional } from './transaction/transactional.decorator';
@@ -57,9 +76,10 @@ export {
   transactional,
 } from './transaction/transaction-api';
 export type { ConnectionTarget } from './transaction/transaction-api';
-export type { Transaction, TransactionOutcome, TransactionStatus } from './transaction/active-transaction';
+export type { Transaction } from './connection/connection';
+export type { ConnectionTransactionOptions, TransactionOutcome, TransactionStatus } from './connection/transaction-options';
 export type { ErrorClass, Propagation, RetryOptions, TransactionOptions } from './transaction/transaction-options';
-export type { IsolationLevel, BeginOptions } from './backend/transaction-options';
+export type { IsolationLevel, BeginOptions, SqliteBeginMode } from './backend/transaction-options';
 
 // Cross-database transactions
 export { TransactionCoordinator } from './distributed/transaction-coordinator';
@@ -112,13 +132,25 @@ export type {
   RunOptions,
   StorageBackendClass,
   StreamOptions,
+  AcquireOptions,
 } from './backend/storage-backend';
 export { Dialect } from './backend/dialect';
 export type { ValueReader } from './backend/dialect';
 export { DdlCompiler } from './backend/ddl-compiler';
 export type { CatalogQuery, Introspector, MigrationHost, MigrationLockStrategy, SchemaSupport } from './backend/schema-support';
 export { SqlCompiler } from './query/sql-compiler';
+export type { ExplainPlan } from './query/sql-compiler';
 export type {
+  AggregateFunction,
+  AggregateNode,
+  CommonTableNode,
+  CompoundSelectNode,
+  ExpressionNode,
+  JoinNode,
+  RankingFunction,
+  RowLockNode,
+  SelectionNode,
+  WithNode,
   ColumnRef,
   CompiledQuery,
   ComparisonOperator,
@@ -148,6 +180,7 @@ export { MssqlDialect } from './backend/mssql/dialect';
 // Errors
 export {
   ActiveRecordError,
+  AssociationNotLoadedError,
   CheckConstraintError,
   ConfigurationError,
   ConnectionError,

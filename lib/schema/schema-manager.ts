@@ -1,5 +1,5 @@
 import type { BackendLogger } from '../backend/storage-backend';
-import type { ActiveRecordOptions } from '../connection/connection-options';
+import type { ConnectionSetOptions } from '../connection/connection-options';
 import { ConfigurationError } from '../errors';
 import { modelMetadata, type ModelMetadata } from '../model/metadata';
 import type { DatabaseSchema, TableSchema } from './database-schema';
@@ -12,6 +12,9 @@ import { logMigrationEvent, startupWorkSuppressed } from './startup';
 import { referencedModels, tableFromModel } from './table-from-model';
 
 export type { SchemaSource } from './schema-source';
+
+/** What the schema manager reads from an application's options. */
+export type SchemaStartupOptions = Pick<ConnectionSetOptions, 'connections' | 'synchronize' | 'migrationsRun'> & { migrations?: MigrationsOptions };
 
 export interface SchemaTarget {
   /** Only this connection; default: every connection. */
@@ -46,7 +49,7 @@ export class SchemaManager {
    * @internal Called by the registry with each set of connections it adds: remembers where
    * migrations live and which connections migrate at startup. Checked before anything opens.
    */
-  configure(options: ActiveRecordOptions, connections: readonly string[], logger: BackendLogger): void {
+  configure(options: SchemaStartupOptions, connections: readonly string[], logger: BackendLogger): void {
     const resolved = resolveMigrationsOptions(options.migrations);
     if (options.migrations !== undefined) {
       if (this.migrationsOptions?.given !== undefined && JSON.stringify(this.migrationsOptions.resolved) !== JSON.stringify(resolved)) {

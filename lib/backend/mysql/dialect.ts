@@ -1,5 +1,5 @@
 import type { ColumnDefault, ColumnDefinition, TableDefinition } from '../../schema/table-definition';
-import type { ConflictClause, InsertNode } from '../../query/nodes';
+import type { ConflictClause, InsertNode, RowLockNode } from '../../query/nodes';
 import type { ColumnType } from '../column-types';
 import { Dialect, type ValueReader } from '../dialect';
 import { ISOLATION_LEVELS, type BeginOptions, type IsolationLevel } from '../transaction-options';
@@ -154,6 +154,16 @@ export class MysqlDialect extends Dialect {
       return ` LIMIT ${NO_LIMIT} OFFSET ${this.bind(params, node.offset)}`;
     }
     return super.compileLimitOffset({ ...node, orderBy: [] }, params);
+  }
+
+  /**
+   * `FOR UPDATE`, and for shared locks MariaDB's `LOCK IN SHARE MODE` or MySQL 8's `FOR SHARE`;
+   * NOWAIT and SKIP LOCKED need MySQL 8.0 or MariaDB 10.6. Joined tables' rows are locked too
+   * (MariaDB has no `OF`).
+   */
+  protected override compileLock(lock: RowLockNode): string {
+    const clause = lock.mode === 'update' ? ' FOR UPDATE' : this.features.flavour === 'mariadb' ? ' LOCK IN SHARE MODE' : ' FOR SHARE';
+    return clause + this.lockWait(lock);
   }
 
   // ---- DDL -------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ import type { Connection } from '../../connection/connection';
 import { isMissingTable } from '../../distributed/table-guard';
 import { UniqueConstraintError } from '../../errors';
 import type { ColumnRef } from '../../query/nodes';
-import { runInScope } from '../../transaction/transaction-context';
+import { runOutsideTransaction } from '../../connection/ambient-scope';
 import { columnDefinition, type TableDefinition } from '../table-definition';
 
 /** One row of a connection's migration history. */
@@ -147,6 +147,6 @@ export class MigrationHistory {
   }
 
   private outside<T>(work: () => Promise<T>): Promise<T> {
-    return runInScope(this.connection, null, work);
+    return runOutsideTransaction(this.connection, work);
   }
 }

@@ -6,7 +6,7 @@ import type { Connection } from '../../connection/connection';
 import { isMissingTable } from '../../distributed/table-guard';
 import { TransientError, UniqueConstraintError } from '../../errors';
 import type { ColumnRef, CompiledQuery } from '../../query/nodes';
-import { runInScope } from '../../transaction/transaction-context';
+import { runOutsideTransaction } from '../../connection/ambient-scope';
 import { columnDefinition, type TableDefinition } from '../table-definition';
 import { MigrationError } from './migration-error';
 import type { MigrationListener } from './migration-report';
@@ -110,7 +110,7 @@ const ref = (name: string): ColumnRef => ({ name, type: LOCK_TABLE.columns.find(
  */
 async function acquireRowLock(connection: Connection, settings: LockSettings): Promise<HeldLock> {
   const dialect = connection.dialect;
-  const outside = <T>(work: () => Promise<T>) => runInScope(connection, null, work);
+  const outside = <T>(work: () => Promise<T>) => runOutsideTransaction(connection, work);
   const owner = lockOwner();
   const deadline = Date.now() + settings.timeoutMs;
   let reported = false;
@@ -190,7 +190,7 @@ async function readHolder(connection: Connection): Promise<{ owner: string; expi
     where: { kind: 'compare', column: ref('id'), op: '=', value: 1 },
     orderBy: [],
   });
-  const [row] = await runInScope(connection, null, () => connection.runQuery(select));
+  const [row] = await runOutsideTransaction(connection, () => connection.runQuery(select));
   if (!row) return undefined;
   return { owner: String(row.owner), expiresAt: Number(connection.dialect.fromDriverValue('bigint', row.expires_at)) };
 }
@@ -216,7 +216,7 @@ class RowLock implements HeldLock {
       where: this.mine(),
     });
     try {
-      const result = await runInScope(this.connection, null, () => this.connection.runExecute(query));
+      const result = await runOutsideTransaction(this.connection, () => this.connection.runExecute(query));
       if (result.affectedRows === 0) this.lost = true;
     } catch {
       // A renewal that fails is retried at the next tick; the lease covers a few of them.
@@ -226,7 +226,7 @@ class RowLock implements HeldLock {
   async release(): Promise<void> {
     clearInterval(this.timer);
     const query = this.connection.dialect.compile({ kind: 'delete', table: LOCK_TABLE.name, where: this.mine() });
-    await runInScope(this.connection, null, () => this.connection.runExecute(query));
+    await runOutsideTransaction(this.connection, () => this.connection.runExecute(query));
   }
 
   private mine() {
