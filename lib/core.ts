@@ -16,12 +16,20 @@ export type {
   CustomBackendConnectionOptions,
   NamedConnectionOptions,
 } from './connection/connection-options';
-export type { CommonConnectionOptions, PoolOptions } from './connection/common-options';
+export type { CommonConnectionOptions, PoolOptions, ReplicatedConnectionOptions } from './connection/common-options';
+export type { LoggingOption, LoggingOptions, LogLevel } from './connection/logging-options';
 export type { SqliteConnectionOptions } from './backend/sqlite/options';
-export type { PostgresConnectionOptions } from './backend/postgres/options';
-export type { MysqlConnectionOptions, MysqlSslOptions } from './backend/mysql/options';
+export type { PostgresConnectionOptions, PostgresReplicaOptions } from './backend/postgres/options';
+export type { MysqlConnectionOptions, MysqlReplicaOptions, MysqlSslOptions } from './backend/mysql/options';
 export type { OracleConnectionOptions } from './backend/oracle/options';
 export type { MssqlConnectionOptions } from './backend/mssql/options';
+
+// Diagnostics: diagnostics_channel names and message shapes (docs/logging.md)
+export { QUERY_CHANNEL } from './connection/query-diagnostics';
+export type { QueryMessage } from './connection/query-diagnostics';
+export { TRANSACTION_CHANNEL } from './transaction/unit-observers';
+export type { TransactionMessage } from './transaction/unit-observers';
+export { COORDINATOR_CHANNEL } from './distributed/coordinator-events';
 
 // Models and queries
 export { ActiveRecord } from './model/active-record';

@@ -4,6 +4,12 @@ import { StorageBackend, type StorageBackendClass } from './storage-backend';
 /** A backend class, optionally able to check its own options before anything opens. */
 export type BackendClass = StorageBackendClass & {
   validateOptions?(options: Record<string, unknown>, path: string): void;
+  /**
+   * The options an entry of `replicas` may set (address, credentials, TLS, pool): a read
+   * replica is another instance of the same class with these taken from the entry. Absent: the
+   * backend takes no replicas.
+   */
+  readonly replicaFields?: readonly string[];
 };
 
 /**

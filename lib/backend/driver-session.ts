@@ -34,6 +34,11 @@ export interface RunOptions {
    */
   readonly prepare?: boolean;
   /**
+   * The statement only reads: a select the model layer generated. Read by the Connection, which
+   * may send it to a read replica when no transaction is open; backends ignore it.
+   */
+  readonly read?: boolean;
+  /**
    * Only the first row is wanted (a primary-key lookup): a backend may stop reading after it.
    * A hint; returning every row is correct too.
    */

@@ -13,6 +13,7 @@ export interface BackendLogger {
   warn(message: string): void;
   error(message: string): void;
   debug?(message: string): void;
+  verbose?(message: string): void;
 }
 
 /** What the library hands a backend when it builds one for a named connection. */

@@ -28,6 +28,22 @@ export interface SessionBinding {
   covers(connection: ConnectionKey): boolean;
 }
 
+/** The request the running code serves, as connections with read replicas track it (read-your-writes). */
+export interface RequestState {
+  /** Note that the request wrote on `connection` now (or committed a transaction there). */
+  wrote(connection: ConnectionKey): void;
+  /** When the request last wrote on `connection` (performance.now()), if it did. */
+  lastWrite(connection: ConnectionKey): number | undefined;
+}
+
+/** Where reads go, for connections with read replicas (connection/replica-set.ts). */
+export interface ScopeRouting {
+  /** Forced by connectedTo(): reads to a replica ('reading'), or everything to the primary ('writing'). */
+  readonly role?: 'reading' | 'writing';
+  /** The request the code serves (entered per request by the Nest interceptor, or registry.runRequest). */
+  readonly request?: RequestState;
+}
+
 /**
  * The ambient context of the running code, carried by one AsyncLocalStorage: the application it
  * belongs to (so a static `User.find(1)` resolves in the right one when two share a process) and,
@@ -35,13 +51,15 @@ export interface SessionBinding {
  * Immutable: entering a scope makes a new one for the code inside only.
  */
 export class AmbientScope {
-  static readonly EMPTY = new AmbientScope(undefined, new Map(), []);
+  static readonly EMPTY = new AmbientScope(undefined, new Map(), [], undefined);
 
   private constructor(
     readonly application: ScopeApplication | undefined,
     private readonly bindings: ReadonlyMap<ConnectionKey, SessionBinding | null>,
     /** Every binding entered, innermost first: found through `covers` for branches enlisted later. */
     private readonly frames: readonly SessionBinding[],
+    /** Replica routing: a forced role, the request's writes (undefined where neither applies). */
+    readonly routing: ScopeRouting | undefined,
   ) {}
 
   /** The binding for a connection: explicit, or a transaction in scope that enlisted it; null = outside. */
@@ -68,17 +86,21 @@ export class AmbientScope {
     const bindings = new Map(this.bindings);
     for (const connection of connections) bindings.set(connection, binding);
     const frames = binding === null || this.frames.includes(binding) ? this.frames : [binding, ...this.frames];
-    return new AmbientScope(this.application, bindings, frames);
+    return new AmbientScope(this.application, bindings, frames, this.routing);
   }
 
   /** A scope in which `binding` is no longer found (a suspended saga). */
   without(binding: SessionBinding): AmbientScope {
     const bindings = new Map([...this.bindings].filter(([, value]) => value !== binding));
-    return new AmbientScope(this.application, bindings, this.frames.filter((frame) => frame !== binding));
+    return new AmbientScope(this.application, bindings, this.frames.filter((frame) => frame !== binding), this.routing);
   }
 
   withApplication(application: ScopeApplication): AmbientScope {
-    return application === this.application ? this : new AmbientScope(application, this.bindings, this.frames);
+    return application === this.application ? this : new AmbientScope(application, this.bindings, this.frames, this.routing);
+  }
+
+  withRouting(routing: ScopeRouting | undefined): AmbientScope {
+    return new AmbientScope(this.application, this.bindings, this.frames, routing);
   }
 }
 
@@ -109,6 +131,9 @@ export function runInScope<T>(scope: AmbientScope, work: () => T): T {
  */
 export function runOutsideTransaction<T>(connection: ConnectionKey, work: () => T): T {
   const scope = storage.getStore();
-  if (scope === undefined || !scope.binding(connection)) return work();
-  return storage.run(scope.bind([connection], null), work);
+  if (scope === undefined) return work();
+  // Bookkeeping always goes to the primary, whatever role the caller forced with connectedTo().
+  const unrouted = scope.routing?.role === undefined ? scope : scope.withRouting({ request: scope.routing.request });
+  if (!unrouted.binding(connection)) return unrouted === scope ? work() : storage.run(unrouted, work);
+  return storage.run(unrouted.bind([connection], null), work);
 }

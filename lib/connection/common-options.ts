@@ -10,17 +10,45 @@ export interface PoolOptions {
   acquireTimeoutMs?: number;
 }
 
+import type { LoggingOption } from './logging-options';
+
 /** Options every connection takes, whatever its backend. */
 export interface CommonConnectionOptions {
   /** Create missing tables for this connection's models at startup (development and tests). */
   synchronize?: boolean;
   /** Apply this connection's pending migrations at startup, before the application serves. */
   migrationsRun?: boolean;
-  /** Log each statement's SQL (never its values) at debug level. */
-  logging?: boolean;
+  /**
+   * What to log, through the application's logger (Nest's Logger under ActiveRecordModule):
+   * `true` logs every statement and transaction at debug level with its duration, and
+   * statements of a second or more at warn; an object chooses kinds and levels
+   * (`{ slowQueryMs: 200 }` logs only slow statements). Bound values are redacted unless
+   * `values: true`. See docs/logging.md.
+   */
+  logging?: LoggingOption;
   pool?: PoolOptions;
   /** Extra attempts at the first connect when the database is unreachable; default 0. */
   retryAttempts?: number;
   /** Wait between those attempts; default 1000. */
   retryDelayMs?: number;
+  /**
+   * Connect on first use instead of at startup, so the application starts while this database
+   * is down (its health check reports it; its first statement connects, or fails with a
+   * ConnectionError naming the connection, and the next one tries again).
+   */
+  lazyConnect?: boolean;
+}
+
+/** The options of connections whose backend takes read replicas (PostgreSQL, MySQL/MariaDB). */
+export interface ReplicatedConnectionOptions<Replica> {
+  /**
+   * Read replicas: reads outside a transaction go to them in turn, writes and transactions to
+   * this connection's server. Each entry gives a replica's address (a `url`, or fields that
+   * override the primary's); everything else comes from the connection. See docs/replicas.md.
+   */
+  replicas?: readonly Replica[];
+  /** After a request writes, its reads stay on the primary this long; default 2000. */
+  readYourWritesMs?: number;
+  /** A replica that failed is left alone this long before a read tries it again; default 5000. */
+  replicaRetryMs?: number;
 }

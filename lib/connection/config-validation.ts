@@ -1,6 +1,8 @@
 import { resolveBackendClass, type BackendClass } from '../backend/backend-catalog';
 import { ConfigurationError } from '../errors';
 import type { ConnectionOptions, ConnectionSetOptions } from './connection-options';
+import { validateLogging } from './logging-options';
+import { validateReplicas } from './replica-options';
 
 export interface ValidatedConnection {
   readonly name: string;
@@ -20,6 +22,7 @@ export function validateOptions(options: ConnectionSetOptions & { models?: unkno
   if (!options || typeof options !== 'object') {
     throw new ConfigurationError(`${source} must be an object with a 'connections' map`);
   }
+  validateLogging(options.logging, 'logging');
   const connections = normalizeConnections(options.connections, source);
   if (options.defaultConnection !== undefined && !connections.some((c) => c.name === options.defaultConnection)) {
     throw new ConfigurationError(
@@ -83,15 +86,20 @@ function validateConnection(name: string, value: ConnectionOptions, path: string
   if (options.backend === undefined) fail('backend', `is required: 'sqlite', 'postgres', 'mysql', 'mariadb', 'oracle', 'mssql' or a StorageBackend class`);
   const backendClass = wrap(name, () => resolveBackendClass(options.backend, path));
 
-  for (const flag of ['synchronize', 'logging']) {
+  for (const flag of ['synchronize', 'lazyConnect']) {
     if (options[flag] !== undefined && typeof options[flag] !== 'boolean') fail(flag, 'must be true or false');
   }
+  validateLogging(options.logging, `${path}.logging`, name);
   for (const field of ['retryAttempts', 'retryDelayMs']) {
     const number = options[field];
     if (number !== undefined && !(Number.isInteger(number) && (number as number) >= 0)) fail(field, 'must be a non-negative integer');
   }
   validatePool(options.pool, `${path}.pool`, name);
   wrap(name, () => backendClass.validateOptions?.(options, path));
+  wrap(name, () => validateReplicas(options, backendClass, path, name));
+  if (Array.isArray(options.replicas)) {
+    options.replicas.forEach((replica: { pool?: unknown }, index) => validatePool(replica.pool, `${path}.replicas[${index}].pool`, name));
+  }
   return { name, options: value, backendClass, path };
 }
 

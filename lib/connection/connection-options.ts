@@ -5,6 +5,7 @@ import type { MysqlConnectionOptions } from '../backend/mysql/options';
 import type { OracleConnectionOptions } from '../backend/oracle/options';
 import type { MssqlConnectionOptions } from '../backend/mssql/options';
 import type { CommonConnectionOptions } from './common-options';
+import type { LoggingOption } from './logging-options';
 
 /** A connection served by a custom backend: `backend` is a class extending StorageBackend. */
 export interface CustomBackendConnectionOptions extends CommonConnectionOptions {
@@ -29,8 +30,11 @@ export interface ConnectionSetOptions {
   synchronize?: boolean;
   /** Default for every connection's `migrationsRun`: apply pending migrations at startup. */
   migrationsRun?: boolean;
-  /** Default for every connection's `logging`. */
-  logging?: boolean;
+  /**
+   * Default for every connection's `logging` (a connection's own replaces it whole); also
+   * where the coordinator's level is chosen (`logging: { coordinator: 'log' }`).
+   */
+  logging?: LoggingOption;
   /** Where warnings and SQL logs go; default: console (Nest's Logger under ActiveRecordModule). */
   logger?: BackendLogger;
 }

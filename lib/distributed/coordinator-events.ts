@@ -1,7 +1,15 @@
+import { channel as diagnosticsChannel } from 'node:diagnostics_channel';
+
+/** The diagnostics_channel every coordinator event is published on (the CoordinatorEvent object itself). */
+export const COORDINATOR_CHANNEL = 'nestjs-activerecord:coordinator';
+
+const published = diagnosticsChannel(COORDINATOR_CHANNEL);
+
 /**
- * The lifecycle of every global transaction and saga, step by step. Visible in the logger at
- * debug level and to listeners (`coordinator.onEvent`), which are awaited in order: keep them
- * fast. The fault-injection tests use them to stop a process at an exact step and kill it.
+ * The lifecycle of every global transaction and saga, step by step. Visible in the logger (at
+ * `logging.coordinator`'s level, debug by default), on the `nestjs-activerecord:coordinator`
+ * diagnostics channel, and to listeners (`coordinator.onEvent`), which are awaited in order:
+ * keep them fast. The fault-injection tests use them to stop a process at an exact step and kill it.
  */
 export type CoordinatorEvent =
   | { readonly type: 'begin'; readonly gid: string; readonly participants: readonly string[] }
@@ -26,7 +34,7 @@ const DONE: Promise<void> = Promise.resolve();
 export class CoordinatorEvents {
   private readonly listeners: CoordinatorListener[] = [];
 
-  /** `debug` is absent when nobody reads debug messages: then no description is built. */
+  /** `debug` (the coordinator's log level) is absent when its events are not logged: then no description is built. */
   constructor(private readonly debug: ((message: string) => void) | undefined) {}
 
   on(listener: CoordinatorListener): () => void {
@@ -40,6 +48,7 @@ export class CoordinatorEvents {
   /** Emitted several times per unit of work: costs nothing when nobody listens. */
   emit(event: CoordinatorEvent): Promise<void> {
     if (this.debug !== undefined) this.debug(describeEvent(event));
+    if (published.hasSubscribers) published.publish(event);
     if (this.listeners.length === 0) return DONE;
     return this.notify(event);
   }

@@ -40,10 +40,14 @@ export class ModelRuntime {
   readonly dialect: Dialect;
   /** Options for statements that read no rows back (exact 64-bit integers where needed). */
   readonly runOptions: RunOptions | undefined;
-  /** Options for statements whose rows become records: value arrays, and worth preparing. */
+  /** Options for selects whose rows become records: value arrays, worth preparing, a read (replicas may serve it). */
   readonly selectOptions: RunOptions;
   /** Options for a primary-key lookup: `selectOptions`, and one row is all there is. */
   readonly findOptions: RunOptions;
+  /** Options for other selects (counts, plucks, aggregates): a read, exact 64-bit integers where needed. */
+  readonly readOptions: RunOptions;
+  /** Options for a write whose rows become records (INSERT ... RETURNING): as `selectOptions`, but a write. */
+  readonly returningOptions: RunOptions;
   /** Options for the writes the model layer generates (worth preparing). */
   readonly writeOptions: RunOptions;
   readonly columnNames: readonly string[];
@@ -69,8 +73,10 @@ export class ModelRuntime {
     this.dialect = connection.dialect;
     const exactIntegers = metadata.hasBigInt ? true : undefined;
     this.runOptions = exactIntegers ? { exactIntegers } : undefined;
-    this.selectOptions = { rowMode: 'array', prepare: true, exactIntegers };
+    this.returningOptions = { rowMode: 'array', prepare: true, exactIntegers };
+    this.selectOptions = { ...this.returningOptions, read: true };
     this.findOptions = { ...this.selectOptions, firstRow: true };
+    this.readOptions = { exactIntegers, read: true };
     this.writeOptions = { prepare: true, exactIntegers };
     this.columnNames = metadata.columns.map((c) => c.name);
     this.columnTypes = metadata.columns.map((c) => c.type);

@@ -115,7 +115,7 @@ function insertRecord(runtime: ModelRuntime, record: RecordObject): Promise<void
   }
 
   if (returning) {
-    const rows = connection.runQueryNow(query, runtime.selectOptions);
+    const rows = connection.runQueryNow(query, runtime.returningOptions);
     if (!Array.isArray(rows)) return rows.then((found) => runtime.apply(record, found[0] ?? {}));
     runtime.apply(record, rows[0] ?? {});
     return undefined;

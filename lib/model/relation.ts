@@ -322,13 +322,13 @@ export class Relation<M extends object, R = M> implements SubqueryValue {
       return Number(value ?? 0);
     }
     const node = { kind: 'count' as const, source: this.selectNode(runtime, true) };
-    const rows = await runtime.connection.runQuery(runtime.dialect.compile(node));
+    const rows = await runtime.connection.runQuery(runtime.dialect.compile(node), runtime.readOptions);
     return Number(rows[0]?.count ?? 0);
   }
 
   async exists(): Promise<boolean> {
     const runtime = runtimeOf(this.model);
-    const rows = await runtime.connection.runQuery(runtime.dialect.compile({ kind: 'exists', source: this.selectNode(runtime, true) }));
+    const rows = await runtime.connection.runQuery(runtime.dialect.compile({ kind: 'exists', source: this.selectNode(runtime, true) }), runtime.readOptions);
     return rows.length > 0;
   }
 
@@ -370,7 +370,7 @@ export class Relation<M extends object, R = M> implements SubqueryValue {
       const index = this.metadata.columns.indexOf(column);
       const node = { ...this.selectNode(runtime), columns: [column.name], columnTypes: [column.type] };
       this.assertLockable(runtime);
-      const rows = await runtime.connection.runQuery(runtime.dialect.compile(node), runtime.runOptions);
+      const rows = await runtime.connection.runQuery(runtime.dialect.compile(node), runtime.readOptions);
       return rows.map((row) => runtime.read(index, row[column.name]) as Plucked<M, P>);
     }
     const projection: Record<string, string> = {};
@@ -635,7 +635,7 @@ export class Relation<M extends object, R = M> implements SubqueryValue {
       rows = hydratePartial(runtime, selection.columns, await runtime.connection.runQuery(query, runtime.selectOptions));
     } else {
       const readers = selection.values.map((value) => valueReader(value, runtime.dialect));
-      const raw = await runtime.connection.runQuery(query, runtime.runOptions);
+      const raw = await runtime.connection.runQuery(query, runtime.readOptions);
       rows = raw.map((row) => {
         const out: Record<string, unknown> = {};
         selection.items.forEach((item, i) => (out[item.alias] = readers[i]!(row[item.alias])));
@@ -681,7 +681,7 @@ export class Relation<M extends object, R = M> implements SubqueryValue {
       ...base.referencing(paged ? [] : associations),
     });
     const query = runtime.dialect.compile(relation.selectNode(runtime));
-    const rows = await runtime.connection.runQuery(query, runtime.runOptions);
+    const rows = await runtime.connection.runQuery(query, runtime.readOptions);
     return valueReader(value, runtime.dialect)(rows[0]?.value);
   }
 

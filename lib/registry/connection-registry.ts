@@ -3,6 +3,8 @@ import { activateApplication, bindingsChanged, deactivateApplication, runInAppli
 import { validateOptions, type ValidatedConnection } from '../connection/config-validation';
 import { Connection } from '../connection/connection';
 import { consoleLogger } from '../connection/console-logger';
+import { coordinatorLevel, resolveLogPolicy, sinkAt, type LoggingOption } from '../connection/logging-options';
+import { createReplicaSet } from '../connection/replica-options';
 import { resolveCoordinatorOptions, type CoordinatorOptions } from '../distributed/coordinator-options';
 import { TransactionCoordinator } from '../distributed/transaction-coordinator';
 import { ConfigurationError } from '../errors';
@@ -32,6 +34,8 @@ export class ConnectionRegistry implements Application {
   private explicitDefault = false;
   private closed = false;
   private coordinatorOptions?: CoordinatorOptions;
+  /** The application-wide `logging` (the first forRoot that gives one): the coordinator's level comes from it. */
+  private loggingOption?: LoggingOption;
   private transactionCoordinator?: TransactionCoordinator;
 
   constructor(private readonly logger: BackendLogger = consoleLogger) {
@@ -90,6 +94,7 @@ export class ConnectionRegistry implements Application {
     }
     this.adoptDefault(options.defaultConnection, validated[0]!.name);
     this.adoptCoordinatorOptions(options.coordinator);
+    if (options.logging !== undefined) this.loggingOption ??= options.logging;
     this.schema.configure(options, validated.map((entry) => entry.name), options.logger ?? this.logger);
     const created = validated.map((entry) => this.createConnection(entry, options));
     for (const connection of created) this.connections.set(connection.name, connection);
@@ -139,7 +144,7 @@ export class ConnectionRegistry implements Application {
 
   /** The application's cross-database coordinator (created on first use). */
   get coordinator(): TransactionCoordinator {
-    this.transactionCoordinator ??= new TransactionCoordinator(this, resolveCoordinatorOptions(this.coordinatorOptions), this.logger);
+    this.transactionCoordinator ??= new TransactionCoordinator(this, resolveCoordinatorOptions(this.coordinatorOptions), this.coordinatorLogger());
     return this.transactionCoordinator;
   }
 
@@ -261,6 +266,17 @@ export class ConnectionRegistry implements Application {
     this.explicitDefault = true;
   }
 
+  /** The application's logger, with the coordinator's events at the level `logging.coordinator` chooses. */
+  private coordinatorLogger(): BackendLogger {
+    const logger = this.logger;
+    return {
+      log: (message) => logger.log(message),
+      warn: (message) => logger.warn(message),
+      error: (message) => logger.error(message),
+      debug: sinkAt(logger, coordinatorLevel(this.loggingOption)),
+    };
+  }
+
   private adoptCoordinatorOptions(options: CoordinatorOptions | undefined): void {
     if (options === undefined) return;
     resolveCoordinatorOptions(options);
@@ -276,7 +292,8 @@ export class ConnectionRegistry implements Application {
   private createConnection(entry: ValidatedConnection, options: ActiveRecordOptions): Connection {
     const connectionOptions = entry.options as unknown as Record<string, unknown> & {
       synchronize?: boolean;
-      logging?: boolean;
+      logging?: LoggingOption;
+      lazyConnect?: boolean;
       retryAttempts?: number;
       retryDelayMs?: number;
       acquireTimeoutMs?: number;
@@ -287,7 +304,9 @@ export class ConnectionRegistry implements Application {
     if (connectionOptions.synchronize ?? options.synchronize ?? false) this.synchronized.add(entry.name);
     const connection = new Connection(entry.name, backend, {
       logger,
-      logging: connectionOptions.logging ?? options.logging ?? false,
+      logging: resolveLogPolicy(connectionOptions.logging ?? options.logging, logger),
+      lazyConnect: connectionOptions.lazyConnect ?? false,
+      replicas: createReplicaSet(entry.name, connectionOptions, entry.backendClass, logger),
       retryAttempts: connectionOptions.retryAttempts ?? 0,
       retryDelayMs: connectionOptions.retryDelayMs ?? 1000,
       acquireTimeoutMs: connectionOptions.pool?.acquireTimeoutMs ?? connectionOptions.acquireTimeoutMs ?? 30_000,

@@ -11,6 +11,7 @@ import { SessionBroker, type SessionHolder } from './session-broker';
 import { PROPAGATIONS, type TransactionOptions } from './transaction-options';
 import { backoff, rollbackOnlyError, runHooks, shouldRollBack, startDeadline } from './transaction-rules';
 import { Unit, UnitFrame, type CommitStrategy } from './unit';
+import { unitEnded, unitStarted } from './unit-observers';
 
 /** What a unit spans and how it commits. */
 export interface UnitSpec {
@@ -122,13 +123,14 @@ export class TransactionManager implements TransactionPort {
     }
     if (binding) binding.statementSession(connection); // refuses in a transaction that rolled back
     const unit = new Unit(description, [connection], localCommit, undefined, false);
+    unitStarted(unit, 'local');
     await this.openBranches(unit, [connection], scope ? activeHolders(scope) : []);
     const session = unit.branches[0]!.session;
     let result: T;
     try {
       result = await work((query, options) => connection.runOnSession(session, query, options));
     } catch (error) {
-      await this.end(unit, 'rollback');
+      await this.end(unit, 'rollback', error);
       throw error;
     }
     await this.end(unit, 'commit');
@@ -214,6 +216,7 @@ export class TransactionManager implements TransactionPort {
       sqliteBegin: options.sqliteBegin,
     });
     if (spec.mode === 'saga') unit.strategyState = { input: spec.input };
+    unitStarted(unit, spec.mode);
     const holders = activeHolders(scope);
     let inner: AmbientScope;
     if (spec.mode === 'saga') {
@@ -237,7 +240,7 @@ export class TransactionManager implements TransactionPort {
       try {
         await this.openBranches(unit, spec.connections, holders, purpose);
       } catch (error) {
-        await this.end(unit, 'rollback').catch(() => undefined);
+        await this.end(unit, 'rollback', error).catch(() => undefined);
         throw error;
       }
       inner = scope.bind(spec.connections, unit.root);
@@ -245,7 +248,7 @@ export class TransactionManager implements TransactionPort {
     try {
       await strategy.started?.(unit);
     } catch (error) {
-      await this.end(unit, 'rollback').catch(() => undefined);
+      await this.end(unit, 'rollback', error).catch(() => undefined);
       throw error;
     }
 
@@ -259,10 +262,10 @@ export class TransactionManager implements TransactionPort {
       deadline?.clear();
       if (unit.status === 'timed out') {
         // The caller hears now; the rollback follows as soon as the sessions are free.
-        void this.end(unit, 'rollback').catch(() => undefined);
+        void this.end(unit, 'rollback', deadline!.error).catch(() => undefined);
         throw deadline!.error;
       }
-      await this.end(unit, shouldRollBack(error, options) ? 'rollback' : 'commit');
+      await this.end(unit, shouldRollBack(error, options) ? 'rollback' : 'commit', error);
       throw error;
     }
     deadline?.clear();
@@ -307,7 +310,7 @@ export class TransactionManager implements TransactionPort {
    * fails leaves a rolled-back unit whose error the caller receives, except one the strategy
    * left in doubt (a distributed outcome recovery will settle): its hooks do not run.
    */
-  private async end(unit: Unit, intended: 'commit' | 'rollback'): Promise<void> {
+  private async end(unit: Unit, intended: 'commit' | 'rollback', cause?: unknown): Promise<void> {
     let failure: unknown;
     if (intended === 'commit') {
       try {
@@ -321,6 +324,7 @@ export class TransactionManager implements TransactionPort {
     const outcome = intended === 'commit' && failure === undefined ? 'committed' : 'rolled back';
     if (unit.status === 'active') unit.status = outcome;
     for (const branch of unit.branches) branch.releaseSession();
+    unitEnded(unit, outcome, failure ?? cause);
     if (!unit.inDoubt) await runHooks(unit.root, outcome);
     if (failure !== undefined) throw failure;
   }

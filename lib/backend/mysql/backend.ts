@@ -16,7 +16,7 @@ import { MysqlDialect } from './dialect';
 import { loadMysql2, type Mysql2Module, type RawConnection } from './driver';
 import { translateMysqlError } from './errors';
 import { MysqlLink } from './link';
-import type { MysqlConnectionOptions } from './options';
+import { MYSQL_REPLICA_FIELDS, type MysqlConnectionOptions } from './options';
 import { ResourcePool, type PoolStats } from './pool';
 import { featuresOf } from './server-info';
 import { LazyStream } from './live-result';
@@ -68,6 +68,9 @@ export class MysqlBackend extends StorageBackend<MysqlConnectionOptions> impleme
   static validateOptions(options: Record<string, unknown>, path: string): void {
     resolveMysqlConfig(options as unknown as MysqlConnectionOptions, path);
   }
+
+  /** A read replica is another MySQL/MariaDB server: its own address, credentials, TLS and pool. */
+  static readonly replicaFields: readonly string[] = MYSQL_REPLICA_FIELDS;
 
   describeTarget(): string {
     return describeMysqlTarget(this.config);

@@ -1,4 +1,4 @@
-import type { CommonConnectionOptions } from '../../connection/common-options';
+import type { CommonConnectionOptions, ReplicatedConnectionOptions } from '../../connection/common-options';
 
 /**
  * TLS settings handed to mysql2 as they are: `true` for TLS with the default certificate checks,
@@ -23,7 +23,7 @@ export type MysqlSslOptions =
  * (`mysql://user:password@host:3306/database`) or the separate fields; fields given explicitly
  * win over the URL's.
  */
-export interface MysqlConnectionOptions extends CommonConnectionOptions {
+export interface MysqlConnectionOptions extends CommonConnectionOptions, ReplicatedConnectionOptions<MysqlReplicaOptions> {
   /** Both use the same backend; the server's version decides what SQL it gets (see docs/backends/mysql.md). */
   backend: 'mysql' | 'mariadb';
   /** `mysql://` or `mariadb://` URL; query parameters `ssl`, `charset`, `timezone` are read too. */
@@ -57,3 +57,9 @@ export interface MysqlConnectionOptions extends CommonConnectionOptions {
   /** Prepared statements each connection keeps (least recently used are closed); default 256. */
   maxPreparedStatements?: number;
 }
+
+/** The options fields a MySQL/MariaDB read replica may set; the rest comes from its connection. */
+export const MYSQL_REPLICA_FIELDS = ['url', 'host', 'port', 'socketPath', 'user', 'password', 'database', 'ssl', 'connectTimeoutMs', 'pool'] as const;
+
+/** One read replica of a MySQL/MariaDB connection (`replicas: [{ url: 'mysql://...' }]`). */
+export type MysqlReplicaOptions = Pick<MysqlConnectionOptions, (typeof MYSQL_REPLICA_FIELDS)[number]>;

@@ -13,7 +13,7 @@ import {
 } from '../storage-backend';
 import { PostgresDialect } from './dialect';
 import { translatePostgresError } from './errors';
-import type { PostgresConnectionOptions } from './options';
+import { POSTGRES_REPLICA_FIELDS, type PostgresConnectionOptions } from './options';
 import { buildPoolConfig, describeAddress, POOL_DEFAULTS, serverAddress } from './pool-config';
 import { PostgresSession, runOnClient, toExecuteResult, toRows, type SessionHooks } from './session';
 import { PostgresTwoPhase } from './two-phase';
@@ -53,6 +53,9 @@ export class PostgresBackend extends StorageBackend<PostgresConnectionOptions> {
   static validateOptions(options: Record<string, unknown>, path: string): void {
     validatePostgresOptions(options, path);
   }
+
+  /** A read replica is another PostgreSQL server: its own address, credentials, TLS and pool. */
+  static readonly replicaFields: readonly string[] = POSTGRES_REPLICA_FIELDS;
 
   describeTarget(): string {
     if (this.target === undefined) {

@@ -1,4 +1,4 @@
-import type { CommonConnectionOptions } from '../../connection/common-options';
+import type { CommonConnectionOptions, ReplicatedConnectionOptions } from '../../connection/common-options';
 
 /**
  * A password, or a function that returns one when a connection opens (rotating credentials such
@@ -13,7 +13,7 @@ export type PostgresPassword = string | (() => string | Promise<string>);
  */
 export type PostgresSslOptions = boolean | Record<string, unknown>;
 
-export interface PostgresConnectionOptions extends CommonConnectionOptions {
+export interface PostgresConnectionOptions extends CommonConnectionOptions, ReplicatedConnectionOptions<PostgresReplicaOptions> {
   backend: 'postgres';
   /**
    * `postgres://user:password@host:5432/database?sslmode=require`. The fields below, when also
@@ -47,3 +47,9 @@ export interface PostgresConnectionOptions extends CommonConnectionOptions {
    */
   preparedStatements?: boolean;
 }
+
+/** The options fields a PostgreSQL read replica may set; the rest comes from its connection. */
+export const POSTGRES_REPLICA_FIELDS = ['url', 'host', 'port', 'user', 'password', 'database', 'ssl', 'applicationName', 'pool'] as const;
+
+/** One read replica of a PostgreSQL connection (`replicas: [{ url: 'postgres://...' }]`). */
+export type PostgresReplicaOptions = Pick<PostgresConnectionOptions, (typeof POSTGRES_REPLICA_FIELDS)[number]>;

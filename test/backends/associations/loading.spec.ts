@@ -9,7 +9,8 @@ const logger = {
   warn: () => undefined,
   error: (m: string) => console.error(m),
   debug: (m: string) => {
-    const match = /^\[(\w+)\] ([\s\S]*)$/.exec(m);
+    // `[name] <sql> -- <duration, rows, values>`: keep the SQL.
+    const match = /^\[(\w+)\] ([\s\S]*?) -- [^\n]*$/.exec(m);
     if (match) statements.push({ connection: match[1]!, sql: match[2]! });
   },
 };

@@ -4,7 +4,7 @@ import { describeBackends } from '../../support/describe-backends';
 import { Book, seedLibrary, ALL_MODELS } from './models';
 
 const statements: string[] = [];
-const logger = { log: () => undefined, warn: () => undefined, error: (m: string) => console.error(m), debug: (m: string) => void statements.push(m) };
+const logger = { log: () => undefined, warn: () => undefined, error: (m: string) => console.error(m), debug: (m: string) => void statements.push(m.replace(/ -- [^\n]*$/, '')) };
 
 describeBackends(
   'row locking',
