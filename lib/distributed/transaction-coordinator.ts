@@ -190,7 +190,8 @@ export class TransactionCoordinator implements DistributedStrategies {
   async checkParticipants(): Promise<void> {
     for (const name of this.host.connectionNames()) {
       const connection = this.host.get(name);
-      if (connection.backend.twoPhase) await this.ensureReady(connection, connection.backend.twoPhase);
+      // A lazy connection is checked by the first unit that prepares on it (TwoPhaseCommit asks).
+      if (connection.backend.twoPhase && !connection.isLazy) await this.ensureReady(connection, connection.backend.twoPhase);
     }
   }
 
@@ -225,7 +226,8 @@ export class TransactionCoordinator implements DistributedStrategies {
       ...this.sagaContext(),
       orphanTimeoutMs: this.options.orphanTimeoutMs,
       retainMs: this.options.retainMs,
-      connections: () => this.host.connectionNames().map((name) => this.host.get(name)),
+      // Not the lazy connections that have not opened: recovery must not wait on a database that may be down (the registry runs it again when one opens).
+      connections: () => this.host.connectionNames().map((name) => this.host.get(name)).filter((connection) => !connection.isLazy),
       decisionLog: () => this.decisionLog(),
       leases: () => this.nodeLeases(),
     };

@@ -38,7 +38,7 @@ export class ConnectionRegistry implements Application {
   private loggingOption?: LoggingOption;
   private transactionCoordinator?: TransactionCoordinator;
 
-  constructor(private readonly logger: BackendLogger = consoleLogger) {
+  constructor(private logger: BackendLogger = consoleLogger) {
     this.schema = new SchemaManager(this);
     this.transactions = new TransactionManager({
       twoPhaseStrategy: () => this.coordinator.twoPhaseStrategy(),
@@ -95,6 +95,9 @@ export class ConnectionRegistry implements Application {
     this.adoptDefault(options.defaultConnection, validated[0]!.name);
     this.adoptCoordinatorOptions(options.coordinator);
     if (options.logging !== undefined) this.loggingOption ??= options.logging;
+    // A logger given in the options speaks for the whole application (the registry's and the
+    // coordinator's messages too), not only for its connections: Nest's Logger is the default.
+    if (options.logger !== undefined && !this.transactionCoordinator) this.logger = options.logger;
     this.schema.configure(options, validated.map((entry) => entry.name), options.logger ?? this.logger);
     const created = validated.map((entry) => this.createConnection(entry, options));
     for (const connection of created) this.connections.set(connection.name, connection);
@@ -162,6 +165,7 @@ export class ConnectionRegistry implements Application {
       await coordinator.startLease();
     }
     if (!coordinator.options.recoverOnStartup) return;
+    this.recoverWhenLazyConnectionsOpen();
     try {
       const report = await coordinator.recover();
       const resolved = report.committed.length + report.rolledBack.length + report.sagasCompensated.length;
@@ -178,6 +182,27 @@ export class ConnectionRegistry implements Application {
       }
     } catch (error) {
       this.logger.error(`Recovery at startup failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /**
+   * Recovery inspects open connections only: a lazy one has not been used yet, and may be down.
+   * When it opens, recovery runs again (in the background) to settle what it holds in doubt.
+   */
+  private recoverWhenLazyConnectionsOpen(): void {
+    for (const connection of this.connections.values()) {
+      if (!connection.isLazy) continue;
+      if (connection.backend.twoPhase) this.logger.log(`Recovery will inspect connection '${connection.name}' when it opens (lazyConnect)`);
+      connection.whenOpened(() => {
+        if (this.closed) return;
+        this.coordinator.recover().then(
+          (report) => {
+            const resolved = report.committed.length + report.rolledBack.length + report.sagasCompensated.length;
+            if (resolved > 0) this.logger.log(`Recovery after connection '${connection.name}' opened resolved ${resolved} branch(es) and saga(s)`);
+          },
+          (error: unknown) => this.logger.error(`Recovery after connection '${connection.name}' opened failed: ${error instanceof Error ? error.message : String(error)}`),
+        );
+      });
     }
   }
 
@@ -294,14 +319,26 @@ export class ConnectionRegistry implements Application {
       synchronize?: boolean;
       logging?: LoggingOption;
       lazyConnect?: boolean;
+      migrationsRun?: boolean;
       retryAttempts?: number;
       retryDelayMs?: number;
       acquireTimeoutMs?: number;
       pool?: { acquireTimeoutMs?: number };
     };
     const logger = options.logger ?? this.logger;
+    const synchronize = connectionOptions.synchronize ?? options.synchronize ?? false;
+    if (connectionOptions.lazyConnect) {
+      const startupWork = synchronize ? 'synchronize' : (connectionOptions.migrationsRun ?? options.migrationsRun) ? 'migrationsRun' : undefined;
+      if (startupWork !== undefined) {
+        throw new ConfigurationError(
+          `Connection '${entry.name}' has lazyConnect and ${startupWork}: ${startupWork} needs the database at startup, lazyConnect ` +
+            `lets the application start without it. Set ${startupWork}: false on '${entry.name}' (run migrations with the CLI), or drop lazyConnect`,
+          { connection: entry.name, field: `${entry.path}.lazyConnect` },
+        );
+      }
+    }
     const backend = constructBackend(entry.backendClass, entry.options, { connectionName: entry.name, logger });
-    if (connectionOptions.synchronize ?? options.synchronize ?? false) this.synchronized.add(entry.name);
+    if (synchronize) this.synchronized.add(entry.name);
     const connection = new Connection(entry.name, backend, {
       logger,
       logging: resolveLogPolicy(connectionOptions.logging ?? options.logging, logger),
