@@ -10,6 +10,8 @@ export { ActiveRecordModule } from './module/active-record.module';
 export { InjectConnection, InjectModel } from './module/inject.decorators';
 export { getConnectionToken, getModelToken } from './module/tokens';
 export { ActiveRecordExceptionFilter } from './module/exception-filter';
+export { ActiveRecordTestingModule } from './module/testing.module';
+export type { ActiveRecordTestingOptions, TestingModuleRef, TestTransactionOptions } from './module/testing.module';
 export { ActiveRecordHealthIndicator } from './module/health-indicator';
 export type { ActiveRecordHealthResult, CoordinatorCheckOptions, PingCheckOptions } from './module/health-indicator';
 export type {

@@ -257,9 +257,26 @@ export class ConnectionRegistry implements Application {
     return connection ? { connection, explicit: bound !== undefined } : undefined;
   }
 
+  /**
+   * Begin a test's transaction on every connection (or those named): until
+   * rollbackTestTransaction(), everything this application does runs inside it, and what it
+   * would commit is rolled back with it. See docs/testing.md for how each propagation behaves.
+   */
+  async beginTestTransaction(options: { connections?: readonly string[] } = {}): Promise<void> {
+    this.assertOpen();
+    const names = options.connections ?? this.connectionNames();
+    await this.transactions.pin(names.map((name) => this.get(name)));
+  }
+
+  /** Roll back the test's transaction begun by beginTestTransaction() (nothing when none is open). */
+  async rollbackTestTransaction(): Promise<void> {
+    await this.transactions.unpin();
+  }
+
   /** Close every connection. Never throws: a connection that fails to close is logged. */
   async close(): Promise<void> {
     if (this.closed) return;
+    await this.transactions.unpin().catch((error: unknown) => this.logger.error(`Rolling back the test transaction failed: ${String(error)}`));
     this.closed = true;
     await this.transactionCoordinator?.close();
     deactivateApplication(this);

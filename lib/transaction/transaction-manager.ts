@@ -8,6 +8,7 @@ import { Branch } from './branch';
 import { localCommit } from './local-commit';
 import { noTransaction } from './no-transaction';
 import { SessionBroker, type SessionHolder } from './session-broker';
+import { innermostLevel, PinnedStatements } from './test-transaction';
 import { PROPAGATIONS, type TransactionOptions } from './transaction-options';
 import { backoff, rollbackOnlyError, runHooks, shouldRollBack, startDeadline } from './transaction-rules';
 import { Unit, UnitFrame, type CommitStrategy } from './unit';
@@ -49,6 +50,8 @@ const managers = new WeakMap<Connection, TransactionManager>();
  */
 export class TransactionManager implements TransactionPort {
   readonly sessions = new SessionBroker();
+  /** A test's transaction that every unit of this application nests into (see pin()). */
+  private pinned?: Unit;
 
   constructor(private readonly distributed: DistributedStrategies) {}
 
@@ -122,6 +125,8 @@ export class TransactionManager implements TransactionPort {
       return this.join(binding, { connections: [connection], options: {}, mode: 'local' }, () => work((query, options) => connection.runExecuteNow(query, options)), false);
     }
     if (binding) binding.statementSession(connection); // refuses in a transaction that rolled back
+    const pinned = this.pinned;
+    if (pinned) return this.inPinned(pinned, { connections: [connection], options: {}, mode: 'local' }, () => work((query, options) => connection.runExecuteNow(query, options)), currentScope());
     const unit = new Unit(description, [connection], localCommit, undefined, false);
     unitStarted(unit, 'local');
     await this.openBranches(unit, [connection], scope ? activeHolders(scope) : []);
@@ -135,6 +140,51 @@ export class TransactionManager implements TransactionPort {
     }
     await this.end(unit, 'commit');
     return result;
+  }
+
+  // ---- a test's transaction ----------------------------------------------------------------
+
+  /**
+   * Begin one transaction on `connections` that everything this application does nests into,
+   * until unpin() rolls it back: the per-test transaction of ActiveRecordTestingModule (see
+   * test-transaction.ts for what runs how). Outside tests no unit is pinned, and the only cost
+   * is one field read where a unit begins.
+   */
+  async pin(connections: readonly Connection[]): Promise<void> {
+    if (this.pinned) throw new TransactionError('A test transaction is already open in this application; roll it back first');
+    const unit = new Unit('test transaction', connections, localCommit, undefined, false);
+    await this.openBranches(unit, connections, [], 'The test transaction');
+    this.pinned = unit;
+    const statements = new PinnedStatements(unit);
+    for (const connection of connections) connection.pinned = statements;
+  }
+
+  /** Roll back the pinned test transaction (and everything nested in it), and stop pinning. */
+  async unpin(): Promise<void> {
+    const unit = this.pinned;
+    if (!unit) return;
+    try {
+      await this.end(unit, 'rollback');
+    } finally {
+      this.pinned = undefined;
+      for (const connection of unit.declared) connection.pinned = undefined;
+    }
+  }
+
+  /**
+   * A transaction begun while a test's transaction is pinned: a savepoint level of the
+   * innermost level of it in scope, whose success runs its commit hooks as a commit would.
+   */
+  private inPinned<T>(pinned: Unit, spec: UnitSpec, work: (transaction: Transaction) => Promise<T>, scope: AmbientScope): Promise<T> {
+    const outside = spec.connections.filter((connection) => !pinned.branchFor(connection));
+    if (outside.length > 0) {
+      throw new TransactionError(
+        `${describeConnections(outside)} ${outside.length === 1 ? 'is' : 'are'} not part of the test transaction, so a transaction there ` +
+          `could not be rolled back with it; begin the test transaction on every connection the test uses`,
+        { connection: outside[0]!.name },
+      );
+    }
+    return this.nested(innermostLevel(pinned, scope), spec, work, true);
   }
 
   // ---- joining -------------------------------------------------------------------------------
@@ -192,6 +242,8 @@ export class TransactionManager implements TransactionPort {
   // ---- a new unit ----------------------------------------------------------------------------
 
   private async begin<T>(spec: UnitSpec, work: (transaction: Transaction) => Promise<T>, scope: AmbientScope): Promise<T> {
+    const pinned = this.pinned;
+    if (pinned && spec.mode !== 'saga') return this.inPinned(pinned, spec, work, scope);
     const attempts = spec.options.retry?.attempts ?? 1;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -331,10 +383,11 @@ export class TransactionManager implements TransactionPort {
 
   // ---- NESTED: a level that can fail alone ---------------------------------------------------
 
-  private async nested<T>(parent: UnitFrame, spec: UnitSpec, work: (transaction: Transaction) => Promise<T>): Promise<T> {
+  /** `standsIn`: the level stands in for a transaction of its own (a test's, see pin()): it ends as one would, hooks included. */
+  private async nested<T>(parent: UnitFrame, spec: UnitSpec, work: (transaction: Transaction) => Promise<T>, standsIn = false): Promise<T> {
     const unit = parent.unit;
     await this.enlist(unit, spec.connections);
-    reportIgnoredOptions(unit, { ...spec.options, timeoutMs: undefined, retry: undefined });
+    if (!standsIn) reportIgnoredOptions(unit, { ...spec.options, timeoutMs: undefined, retry: undefined });
     // Savepoints are stack-ordered on each session: siblings started together take turns.
     const release = await parent.children.acquire();
     try {
@@ -352,16 +405,22 @@ export class TransactionManager implements TransactionPort {
           await runHooks(frame, 'rolled back');
         } else {
           await level.keep();
-          frame.handHooksToParent();
+          await this.levelKept(frame, standsIn);
         }
         throw error;
       }
       await level.keep();
-      frame.handHooksToParent();
+      await this.levelKept(frame, standsIn);
       return result;
     } finally {
       release();
     }
+  }
+
+  /** A kept level's hooks go to its parent; those of a level that stands in for a transaction run now, as after a commit. */
+  private async levelKept(frame: UnitFrame, standsIn: boolean): Promise<void> {
+    if (standsIn) await runHooks(frame, 'committed');
+    else frame.handHooksToParent();
   }
 
   // ---- without a transaction -----------------------------------------------------------------
@@ -373,7 +432,8 @@ export class TransactionManager implements TransactionPort {
     for (const connection of spec.connections) {
       const binding = scope.binding(connection);
       if (binding instanceof UnitFrame && binding.unit.isActive) {
-        this.sessions.assertCanEverGet(connection, holders, 'NOT_SUPPORTED');
+        // Under a test's transaction, statements without one still run on its sessions (Connection.pinned).
+        if (!this.pinned) this.sessions.assertCanEverGet(connection, holders, 'NOT_SUPPORTED');
         inner = inner.bind([connection], null);
       }
     }
