@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ExecuteResult, Row } from '../backend/storage-backend';
+import { insertHeadLength, rowsPerInsert } from '../backend/statement-limits';
 import { ActiveRecordError, RecordNotFoundError } from '../errors';
 import type { ColumnRef, CompiledQuery, ConditionNode, ConflictClause, InsertNode } from '../query/nodes';
 import { runPrivateTransaction } from '../transaction/transaction-runner';
@@ -258,9 +259,8 @@ export async function insertMany(runtime: ModelRuntime, inputs: readonly object[
       const given = group.columns.map((i) => metadata.columns[i]!);
       const onConflict = upsert ? conflictClause(runtime, upsert, given) : undefined;
       const conflictKey = onConflict ? JSON.stringify([onConflict.target, onConflict.update]) : '';
-      // An INSERT that sets no column (DEFAULT VALUES) writes one row.
-      const perStatement =
-        width === 0 ? 1 : Math.max(1, Math.min(dialect.bulkInsertRows, Math.floor(dialect.maxParameters / width)));
+      // Within the backend's parameter and prepared-size limits (an INSERT that sets no column writes one row).
+      const perStatement = rowsPerInsert(dialect, width, insertHeadLength(metadata.table, given, onConflict !== undefined));
       for (let start = 0; start < group.rows; start += perStatement) {
         const count = Math.min(perStatement, group.rows - start);
         const query = chunkQuery(runtime, group, given, start, count, onConflict, conflictKey);

@@ -1,5 +1,6 @@
 import type { ColumnDefault, ColumnDefinition, TableDefinition } from '../../schema/table-definition';
-import type { ConflictClause, InsertNode } from '../../query/nodes';
+import type { ColumnRef, ConflictClause, InsertNode } from '../../query/nodes';
+import { jsonArrayParameter } from '../json-array-parameter';
 import type { ColumnType } from '../column-types';
 import { Dialect, type ValueReader } from '../dialect';
 import { ISOLATION_LEVELS, type BeginOptions, type IsolationLevel } from '../transaction-options';
@@ -17,6 +18,25 @@ export interface MysqlDialectSettings {
   readonly charset?: string;
   readonly collation?: string;
 }
+
+/**
+ * JSON_TABLE column types for a long IN list, by logical type ('TEXT': a string in the
+ * connection's collation). JSON has no equality to test against, so json columns keep a
+ * placeholder per value; binary values travel as hex.
+ */
+const JSON_TABLE_TYPES: Partial<Record<ColumnType, string>> = {
+  integer: 'BIGINT',
+  bigint: 'BIGINT',
+  float: 'DOUBLE',
+  decimal: 'DECIMAL(65, 30)',
+  boolean: 'TINYINT',
+  string: 'TEXT',
+  text: 'TEXT',
+  uuid: 'TEXT',
+  date: 'DATE',
+  datetime: 'DATETIME(6)',
+  binary: 'LONGTEXT',
+};
 
 /** MySQL's `LIMIT` has no "all": the largest BIGINT UNSIGNED is the documented stand-in. */
 const NO_LIMIT = '18446744073709551615';
@@ -72,6 +92,7 @@ export class MysqlDialect extends Dialect {
   /** Adopt what the connected server supports (called by the backend when it opens). */
   useServer(features: MysqlServerFeatures): void {
     this.features = features;
+    this.maxInListValues = features.jsonTable ? 200 : Infinity;
   }
 
   quoteIdentifier(name: string): string {
@@ -121,6 +142,31 @@ export class MysqlDialect extends Dialect {
   }
 
   // ---- queries ---------------------------------------------------------------------------
+
+  /** Long IN lists bind as one JSON array (compileIn) where the server has JSON_TABLE (set by useServer). */
+  override maxInListValues = Infinity;
+
+  /**
+   * A long IN list as one JSON array parameter read by JSON_TABLE, typed like the column:
+   * prepared statements (which the library uses for every statement with values) stop at
+   * 65,535 placeholders, and each length would be a prepared statement of its own. Strings are
+   * compared in the connection's character set and collation, the ones the library's tables use.
+   */
+  protected override compileIn(column: ColumnRef, values: readonly unknown[], negated: boolean, params: unknown[]): string {
+    const type = column.type === undefined ? undefined : JSON_TABLE_TYPES[column.type];
+    if (values.length <= this.maxInListValues || type === undefined) return super.compileIn(column, values, negated, params);
+    const converted = values.map((value) => {
+      const driver = this.toDriverValue(column.type, value);
+      return driver instanceof Date ? formatWallClock(driver, this.offset) : driver;
+    });
+    params.push(jsonArrayParameter(converted));
+    const sqlType = type === 'TEXT' ? `LONGTEXT CHARACTER SET ${this.charset} COLLATE ${this.collation}` : type;
+    const value = column.type === 'binary' ? 'UNHEX(`v`)' : '`v`';
+    return (
+      `${this.column(column)} ${negated ? 'NOT IN' : 'IN'} (SELECT ${value} FROM ` +
+      `JSON_TABLE(${this.placeholder()}, '$[*]' COLUMNS (\`v\` ${sqlType} PATH '$')) AS \`ar_in\`)`
+    );
+  }
 
   /**
    * MySQL reacts to a collision on any unique key (the target only documents intent). "Do

@@ -2,7 +2,11 @@ import type { ClientBase, PoolClient, QueryConfig, QueryResult } from 'pg';
 import { ActiveRecordError, ConnectionError } from '../../errors';
 import type { CompiledQuery } from '../../query/nodes';
 import type { DriverSession, ExecuteResult, Row, RunOptions, StreamOptions } from '../storage-backend';
+import { TooManyParametersError } from '../statement-limits';
 import { forgetStalePlan, pendingDeallocation, queryConfig } from './prepared-statements';
+
+/** The Bind message counts parameters in 16 bits: past this, pg would send a malformed message. */
+const MAX_BIND_PARAMETERS = 65535;
 
 /** What a session needs from its backend. */
 export interface SessionHooks {
@@ -187,6 +191,7 @@ export function runOnClient(
 ): void {
   let config: QueryConfig;
   try {
+    if (query.params.length > MAX_BIND_PARAMETERS) throw new TooManyParametersError(query.params.length, MAX_BIND_PARAMETERS);
     config = queryConfig(client, query, options, named);
   } catch (error) {
     done(error);
