@@ -45,6 +45,9 @@ export class SqliteBackend extends StorageBackend<SqliteConnectionOptions> {
   private readonly lock = new AsyncMutex();
   private db?: Database.Database;
   private runner?: SqliteStatementRunner;
+  /** A read-only second connection for streams outside transactions (WAL files only; see stream()). */
+  private reader?: { db: Database.Database; runner: SqliteStatementRunner };
+  private readerAllowed = false;
 
   static validateOptions(options: Record<string, unknown>, path: string): void {
     if (typeof options.database !== 'string' || options.database.trim() === '') {
@@ -85,6 +88,8 @@ export class SqliteBackend extends StorageBackend<SqliteConnectionOptions> {
       db.pragma(`synchronous = ${this.options.synchronous ?? 'normal'}`);
       db.pragma(`foreign_keys = ${this.options.foreignKeys === false ? 'OFF' : 'ON'}`);
       db.prepare('SELECT 1').get();
+      // In WAL mode a reader and the writer do not block each other (see stream()).
+      this.readerAllowed = !inMemory && !readonly && String(db.pragma('journal_mode', { simple: true })).toLowerCase() === 'wal';
       this.db = db;
       this.runner = new SqliteStatementRunner(db, (error, sql) => this.translateError(error, sql));
     } catch (error) {
@@ -99,8 +104,11 @@ export class SqliteBackend extends StorageBackend<SqliteConnectionOptions> {
 
   async close(): Promise<void> {
     const db = this.db;
+    const reader = this.reader;
     this.db = undefined;
     this.runner = undefined;
+    this.reader = undefined;
+    if (reader?.db.open) reader.db.close();
     if (db?.open) db.close();
   }
 
@@ -173,8 +181,16 @@ export class SqliteBackend extends StorageBackend<SqliteConnectionOptions> {
     }
   }
 
-  /** Outside a transaction, each batch takes the lock only for as long as it reads. */
+  /**
+   * Outside a transaction. A file in WAL mode is streamed from a read-only connection of its
+   * own: its snapshot stays put while the main connection writes (the loop body included), and
+   * it never waits for the lock. Elsewhere (in memory, other journal modes) the stream reads
+   * from the one connection, taking the lock only while it reads a batch; a write meanwhile
+   * first moves the rest of the result to disk (see SqliteCursor).
+   */
   override stream(query: CompiledQuery, options: StreamOptions): AsyncIterable<Row> {
+    const reader = this.readerRunner();
+    if (reader !== undefined) return reader.stream(query, options, async (work) => work());
     const step: StepRunner = async (work) => {
       const release = await this.lock.acquire();
       try {
@@ -184,6 +200,24 @@ export class SqliteBackend extends StorageBackend<SqliteConnectionOptions> {
       }
     };
     return this.requireRunner().stream(query, options, step);
+  }
+
+  /** The streams' read connection, opened on first use; undefined where streams use the main one. */
+  private readerRunner(): SqliteStatementRunner | undefined {
+    if (this.reader !== undefined) return this.reader.runner;
+    if (!this.readerAllowed || this.db === undefined) return undefined;
+    try {
+      const db = new Database(this.options.database, { readonly: true, fileMustExist: true, timeout: this.options.busyTimeoutMs ?? 5000 });
+      this.reader = { db, runner: new SqliteStatementRunner(db, (error, sql) => this.translateError(error, sql)) };
+      return this.reader.runner;
+    } catch (error) {
+      this.readerAllowed = false;
+      this.context.logger.warn(
+        `Connection '${this.context.connectionName}': cannot open a read connection to ${this.describeTarget()} for streams ` +
+          `(${error instanceof Error ? error.message : String(error)}); streams read from the main connection instead`,
+      );
+      return undefined;
+    }
   }
 
   private requireRunner(): SqliteStatementRunner {
@@ -250,6 +284,7 @@ class SqliteSession implements DriverSession {
    */
   destroy(): void {
     try {
+      this.runner.detachCursors();
       if (this.db.open && this.db.inTransaction) this.db.prepare('ROLLBACK').run();
     } catch {
       // Closed or broken: nothing is left open on it either way.
