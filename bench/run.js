@@ -67,8 +67,9 @@ async function startParticipants(backend, result) {
         live.workers.delete(worker);
         continue;
       }
-      await worker.call('verify', { settings });
-      participants.push({ library, label: opened.label, sync: opened.sync, note: opened.note, worker });
+      const verified = await worker.call('verify', { settings });
+      const note = [opened.note, verified.shape].filter(Boolean).join('; ') || undefined;
+      participants.push({ library, label: opened.label, sync: opened.sync, note, worker });
       progress(`[${backend.name}] ${library}: ${opened.label}${opened.sync ? ' (sync API)' : ''}, results checked`);
     } catch (error) {
       const reason = `failed: ${String(error.message).split('\n').slice(0, 3).join(' ')}`;
