@@ -10,6 +10,7 @@ const LIBRARY_NAMES = {
   typeorm: 'TypeORM',
   sequelize: 'Sequelize',
   drizzle: 'Drizzle',
+  'mikro-orm': 'MikroORM',
 };
 
 function formatOps(value) {
