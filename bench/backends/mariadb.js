@@ -109,6 +109,10 @@ module.exports = {
         const [rows] = await connection.query(`SELECT COUNT(*) AS n FROM \`${table}\``);
         return Number(rows[0].n);
       },
+      /** Untimed setup SQL of the cliff checks. */
+      async exec(sql) {
+        await connection.query(sql);
+      },
       async close() {
         await connection.end();
       },

@@ -113,6 +113,10 @@ module.exports = {
       async count(table) {
         return Number((await client.query(`SELECT COUNT(*) AS n FROM "${table}"`)).rows[0].n);
       },
+      /** Untimed setup SQL of the cliff checks. */
+      async exec(sql) {
+        await client.query(sql);
+      },
       async close() {
         await client.end();
       },

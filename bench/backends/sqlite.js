@@ -93,6 +93,10 @@ module.exports = {
       async count(table) {
         return db.prepare(`SELECT COUNT(*) AS n FROM "${table}"`).get().n;
       },
+      /** Untimed setup SQL of the cliff checks. */
+      async exec(sql) {
+        db.exec(sql);
+      },
       async close() {
         db.close();
       },
