@@ -192,7 +192,8 @@ function updateReadme(markdown) {
 }
 
 async function main() {
-  const machine = describeMachine();
+  const loadAverage = () => require('node:os').loadavg().map((l) => l.toFixed(2)).join(' ');
+  const machine = { ...describeMachine(), loadStart: loadAverage() };
   const run = { machine, settings, backends: [], stream: [] };
   progress(
     `nestjs-activerecord bench${settings.quick ? ' (QUICK: a sanity run, too noisy to quote)' : ''}: ` +
@@ -207,6 +208,7 @@ async function main() {
     run.backends.push(await benchBackend(name));
   }
   await measureStreams(run);
+  machine.loadEnd = loadAverage();
 
   const text = renderText(run);
   process.stdout.write(`${text}\n`);
