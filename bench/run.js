@@ -82,15 +82,16 @@ async function startParticipants(backend, result) {
   return participants;
 }
 
+/** One timed batch: ops/s, and the worker's own CPU time per operation (µs), which other tenants disturb less. */
 async function batch(participant, workload, durationMs) {
   await participant.worker.call('reset', { workload });
-  const { ops, ms } = await participant.worker.call('run', { workload, durationMs });
-  return (ops / ms) * 1000;
+  const { ops, ms, cpuMicros } = await participant.worker.call('run', { workload, durationMs });
+  return { opsPerSecond: (ops / ms) * 1000, cpuPerOp: cpuMicros / ops };
 }
 
 async function benchBackend(name) {
   const backend = require(`./backends/${name}`);
-  const result = { name, title: backend.title, driver: '', participants: [], skipped: [], samples: {}, workloads: [] };
+  const result = { name, title: backend.title, driver: '', participants: [], skipped: [], samples: {}, cpu: {}, workloads: [] };
   const unavailable = await backend.probe();
   result.driver = unavailable ? '' : backend.driverLabel();
   result.server = backend.serverVersion;
@@ -113,9 +114,11 @@ async function benchBackend(name) {
     for (const workload of result.workloads) {
       const samples = (result.samples[workload] ??= {});
       const line = [];
+      const cpu = (result.cpu[workload] ??= {});
       for (const p of rotate(participants, rep)) {
-        const opsPerSecond = await batch(p, workload, settings.durationMs);
+        const { opsPerSecond, cpuPerOp } = await batch(p, workload, settings.durationMs);
         (samples[p.library] ??= []).push(opsPerSecond);
+        (cpu[p.library] ??= []).push(cpuPerOp);
       }
       for (const p of participants) {
         const mine = samples[p.library][rep];

@@ -19,6 +19,12 @@ function formatOps(value) {
   return value.toFixed(value >= 10 ? 1 : 2);
 }
 
+function formatMicros(value) {
+  if (!Number.isFinite(value)) return '-';
+  if (value >= 10_000) return `${(value / 1000).toFixed(1)} ms`;
+  return `${value >= 100 ? Math.round(value) : value.toFixed(1)} µs`;
+}
+
 const formatRatio = (value) => (Number.isFinite(value) ? `${value.toFixed(2)}x` : '-');
 const formatSpread = (value) => (Number.isFinite(value) ? `${Math.round(value * 100)}%` : '-');
 
@@ -42,6 +48,7 @@ function summarize(backendResult) {
         median: median(samples),
         spread: spread(samples),
         ratio: raw ? pairedRatio(samples, raw) : NaN,
+        cpuPerOp: median(backendResult.cpu?.[workload]?.[p.library] ?? []),
         samples,
       });
     }
@@ -83,7 +90,7 @@ function matrix(backendResult, settings) {
 }
 
 function detail(backendResult, settings) {
-  const headers = ['workload', 'library', 'ops/s (median)', 'spread', 'vs raw', 'reps'];
+  const headers = ['workload', 'library', 'ops/s (median)', 'spread', 'vs raw', 'reps', 'client CPU / op'];
   const rows = summarize(backendResult).map((s, i, all) => [
     i > 0 && all[i - 1].workload === s.workload ? '' : workloadTitle(s.workload, settings),
     s.label,
@@ -91,8 +98,9 @@ function detail(backendResult, settings) {
     formatSpread(s.spread),
     s.library === 'raw' ? '1.00x' : formatRatio(s.ratio),
     String(s.samples.filter((v) => Number.isFinite(v)).length),
+    formatMicros(s.cpuPerOp),
   ]);
-  return { headers, rows, right: [false, false, true, true, true, true] };
+  return { headers, rows, right: [false, false, true, true, true, true, true] };
 }
 
 /** Per workload: the library against its target on this backend and against the best peer. */
