@@ -39,6 +39,22 @@ describeBackends('IN lists of any length', { models: SUITE_MODELS }, (context) =
     expect(await Person.count()).toBe(ROWS);
   });
 
+  it('keeps SQL\'s answers for NULLs in long lists, negated and doubly negated', async () => {
+    // age = i % 50; the list names ages 0..9 and, past the array threshold, values no row has.
+    const list = [...Array.from({ length: 10 }, (_, i) => i), ...Array.from({ length: 400 }, (_, i) => 1000 + i)];
+    const inList = ROWS / 5;
+    for (const values of [list, list.slice(0, 12)]) {
+      expect(await Person.where({ age: values }).count()).toBe(inList);
+      expect(await Person.where({ age: { notIn: values } }).count()).toBe(ROWS - inList);
+      // x NOT IN (..., NULL) is never true; NOT (x NOT IN (..., NULL)) is true exactly where x is listed.
+      const withNull = [...values, null];
+      expect(await Person.where({ age: withNull }).count()).toBe(inList);
+      expect(await Person.where({ age: { notIn: withNull } }).count()).toBe(0);
+      expect(await Person.whereNot({ age: { notIn: withNull } }).count()).toBe(inList);
+      expect(await Person.whereNot({ age: withNull }).count()).toBe(0);
+    }
+  });
+
   it('matches long lists of every column type exactly as short ones do', async () => {
     await Sample.deleteAll();
     const samples = await Promise.all(

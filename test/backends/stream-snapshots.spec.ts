@@ -1,7 +1,12 @@
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { describeBackends } from '../support/describe-backends';
 import { Person, SUITE_MODELS } from './models';
 
 const TOTAL = 2500;
+
+/** This process's stream spill files still in the temporary folder. */
+const spillFiles = () => readdirSync(tmpdir()).filter((name) => name.startsWith('nestjs-activerecord-') && name.includes(`-${process.pid}-`));
 
 /**
  * stream() reads a result as it goes (the first rows after one batch), yet each stream sees its
@@ -31,6 +36,8 @@ describeBackends('stream() reads as it goes, from a stable result', { models: SU
     expect(seen.some((name) => name.startsWith('zz-added'))).toBe(false);
     expect(await Person.where({ status: 'seen' }).count()).toBe(TOTAL / 5 + 1);
     expect(await Person.where({ name: { like: 'zz-added%' } }).count()).toBe(50);
+    // Where the rest of a result had to wait on disk (the loop body wrote), the file is gone.
+    expect(spillFiles()).toEqual([]);
   });
 
   it('outside a transaction: other code commits transactions while a stream is open, and the stream ends as it began', async () => {
