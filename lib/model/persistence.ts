@@ -332,7 +332,9 @@ function castRows(runtime: ModelRuntime, inputs: readonly object[]): RowGroup[] 
       mask |= 1 << i;
     }
     if (issues.length > 0) continue;
-    const key = n <= MASK_COLUMNS ? mask : present.slice(0, count).join(',');
+    // Wide models: a row giving the same columns as the last one joins its group without a key
+    // string built per row (100 columns joined for each of thousands of rows showed in profiles).
+    const key = n <= MASK_COLUMNS ? mask : lastGroup !== undefined && sameColumns(lastGroup.columns, present, count) ? lastKey! : present.slice(0, count).join(',');
     let group = key === lastKey ? lastGroup : groups.get(key);
     if (group === undefined) {
       group = { columns: present.slice(0, count), key: String(key), values: [], rows: 0 };
@@ -376,6 +378,13 @@ function chunkQuery(
   for (let r = 0; r < count; r++) rows.push(flat.slice(base + r * width, base + (r + 1) * width));
   const refs = given.map((column) => ({ name: column.name, type: column.type }));
   return dialect.compile({ kind: 'insert', table: metadata.table, columns: refs, rows, onConflict });
+}
+
+/** `present[0 .. count)` lists exactly `columns`. */
+function sameColumns(columns: readonly number[], present: readonly number[], count: number): boolean {
+  if (columns.length !== count) return false;
+  for (let k = 0; k < count; k++) if (columns[k] !== present[k]) return false;
+  return true;
 }
 
 /**
