@@ -78,3 +78,31 @@ describeBackends('stream() reads as it goes, from a stable result', { models: SU
     expect(await Person.count()).toBe(TOTAL - TOTAL / 5);
   });
 });
+
+describeBackends('stream() when its connection closes', { models: SUITE_MODELS, only: (target) => target.name === 'sqlite-file' }, (context) => {
+  it('closing the application with a stream open succeeds, and the stream fails with a ConnectionError', async () => {
+    await Person.deleteAll();
+    await Person.insertAll(Array.from({ length: 300 }, (_, i) => ({ name: `c${i}`, age: 1 })));
+    const stream = Person.stream({ batchSize: 100 })[Symbol.asyncIterator]();
+    expect((await stream.next()).done).toBe(false);
+    const { ConnectionRegistry, ConnectionError } = await import('nestjs-activerecord');
+    // A second application on the same database, whose close must not be blocked by the open read.
+    const other = await ConnectionRegistry.open({ connections: { main: context.options }, models: [Person] });
+    const reading = Person.stream({ batchSize: 100 })[Symbol.asyncIterator]();
+    expect((await reading.next()).done).toBe(false);
+    await other.close();
+    let failure: unknown;
+    try {
+      for (let step = await reading.next(); !step.done; step = await reading.next()) {
+        // drain
+      }
+    } catch (error) {
+      failure = error;
+    }
+    expect(failure).toBeInstanceOf(ConnectionError);
+    // The first application's stream is untouched.
+    let rest = 1;
+    for (let step = await stream.next(); !step.done; step = await stream.next()) rest++;
+    expect(rest).toBe(300);
+  });
+});

@@ -104,10 +104,19 @@ export class SqliteBackend extends StorageBackend<SqliteConnectionOptions> {
 
   async close(): Promise<void> {
     const db = this.db;
+    const runner = this.runner;
     const reader = this.reader;
     this.db = undefined;
     this.runner = undefined;
     this.reader = undefined;
+    // SQLite will not close a connection with a statement being read: streams still open end
+    // with this error at their next batch.
+    const closing = new ConnectionError(
+      `Connection '${this.context.connectionName}' was closed while a stream was reading from it`,
+      { connection: this.context.connectionName },
+    );
+    reader?.runner.abandonCursors(closing);
+    runner?.abandonCursors(closing);
     if (reader?.db.open) reader.db.close();
     if (db?.open) db.close();
   }

@@ -20,6 +20,8 @@ import type BetterSqlite3 from 'better-sqlite3';
 export class SqliteCursor {
   private iterator?: IterableIterator<unknown[]>;
   private spill?: SpillFile;
+  /** Set when the connection closed under the stream: reading on is an error, not an early end. */
+  private closedBy?: Error;
 
   constructor(
     statement: BetterSqlite3.Statement,
@@ -31,6 +33,7 @@ export class SqliteCursor {
 
   /** The next batch of rows (value arrays): `batchSize` of them, fewer only at the end. */
   next(): unknown[][] {
+    if (this.closedBy !== undefined) throw this.closedBy;
     if (this.spill !== undefined) return this.spill.read();
     const iterator = this.iterator;
     const rows: unknown[][] = [];
@@ -66,6 +69,12 @@ export class SqliteCursor {
     } finally {
       iterator.return?.();
     }
+  }
+
+  /** The connection is closing: let the statement go (SQLite will not close under it); `next()` throws `reason`. */
+  abandon(reason: Error): void {
+    this.closedBy = reason;
+    this.close();
   }
 
   /** Release the statement and the file, however the stream ended. */

@@ -143,6 +143,12 @@ export class SqliteStatementRunner {
     for (const cursor of this.cursors) cursor.detach();
   }
 
+  /** The connection is closing: streams still open end with `reason` at their next batch. */
+  abandonCursors(reason: Error): void {
+    for (const cursor of this.cursors) cursor.abandon(reason);
+    this.cursors.clear();
+  }
+
   private prepare(sql: string): CachedStatement {
     const hit = this.cache.get(sql);
     if (hit !== undefined) return hit;
