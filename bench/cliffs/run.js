@@ -55,16 +55,17 @@ async function runScenario(name, scenario, backendName, ctx, admin) {
       progress(`[${backendName}] ${name} rep ${rep + 1}/${settings.reps}: ${line.join(' · ')}`);
     }
     const ratio = pairedRatio(samples.ours, samples[baseline]);
+    const target = typeof scenario.target === 'number' ? scenario.target : scenario.target[backendName] ?? 0;
     return {
       name,
       backend: TITLES[backendName],
       title: scenario.title,
       unit: scenario.unit ?? 'ops/s',
       baseline,
-      target: scenario.target,
+      target,
       samples,
       ratio,
-      passed: Number.isFinite(ratio) && ratio >= scenario.target,
+      passed: Number.isFinite(ratio) && ratio >= target,
     };
   } catch (error) {
     return { name, backend: TITLES[backendName], title: scenario.title, error: String(error.message).split('\n').slice(0, 3).join(' '), passed: false };
