@@ -160,7 +160,7 @@ export class Relation<M extends ActiveRecord> {
     const runtime = runtimeOf(this.model);
     const batchSize = this.batchSize(options);
     const query = runtime.dialect.compile(this.selectNode(runtime));
-    for await (const row of runtime.connection.runStream(query, { batchSize, exactIntegers: runtime.runOptions?.exactIntegers })) {
+    for await (const row of runtime.connection.runStream(query, { batchSize, exactIntegers: runtime.runOptions?.exactIntegers, rowMode: 'array' })) {
       yield runtime.hydrate<M>(row);
     }
   }

@@ -78,8 +78,10 @@ export class PostgresSession implements DriverSession {
       declared = true;
       // batchSize is a checked integer: FETCH takes no bind parameter for its count.
       const fetch: CompiledQuery = { sql: `FETCH FORWARD ${batchSize} FROM ${cursor}`, params: [] };
+      // Value arrays where the caller asked (RunOptions.rowMode): no object per row to build.
+      const fetchOptions: RunOptions | undefined = options.rowMode === 'array' ? { rowMode: 'array' } : undefined;
       for (;;) {
-        const rows = (await this.run(fetch)).rows as Row[];
+        const rows = (await this.run(fetch, fetchOptions)).rows as Row[];
         for (const row of rows) yield row;
         if (rows.length < batchSize) return;
       }
