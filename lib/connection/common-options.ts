@@ -14,6 +14,8 @@ export interface PoolOptions {
 export interface CommonConnectionOptions {
   /** Create missing tables for this connection's models at startup (development and tests). */
   synchronize?: boolean;
+  /** Apply this connection's pending migrations at startup, before the application serves. */
+  migrationsRun?: boolean;
   /** Log each statement's SQL (never its values) at debug level. */
   logging?: boolean;
   pool?: PoolOptions;

@@ -4,6 +4,7 @@ import type { ColumnDefault } from '../schema/table-definition';
 import { tableNameFor } from '../util/inflection';
 import { declareColumn, defineModel, type AnyModelClass, type KeyGeneration, type ReferenceOption } from './metadata';
 import { declareConnectionName } from '../connection/declared-names';
+import { declareColumnIndex, type ColumnIndexOption } from './index-metadata';
 
 export interface ModelOptions {
   /** Table name; default: the class name in snake_case, pluralised (`InvoiceLine` -> `invoice_lines`). */
@@ -29,6 +30,8 @@ export interface ColumnOptions {
   scale?: number;
   /** Foreign key to another model's primary key: `references: () => User`. */
   references?: ReferenceOption;
+  /** Index this column (`true`, or `{ name }`); for several columns or a partial index, use @Index. */
+  index?: ColumnIndexOption;
 }
 
 export interface PrimaryKeyOptions {
@@ -94,6 +97,7 @@ export function Column(typeOrOptions: ColumnType | ColumnOptions = {}, more: Omi
       scale: type === 'decimal' ? (options.scale ?? 2) : undefined,
       references: options.references,
     });
+    declareColumnIndex(prototype, prop, options.index);
   };
 }
 

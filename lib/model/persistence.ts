@@ -3,10 +3,11 @@ import type { ExecuteResult, Row } from '../backend/storage-backend';
 import { insertHeadLength, rowsPerInsert } from '../backend/statement-limits';
 import { ActiveRecordError, RecordNotFoundError } from '../errors';
 import type { ColumnRef, CompiledQuery, ConditionNode, ConflictClause, InsertNode } from '../query/nodes';
-import { runPrivateTransaction } from '../transaction/transaction-runner';
+import { TransactionManager } from '../transaction/transaction-manager';
 import type { ColumnMetadata } from './metadata';
 import type { InsertStatement, ModelRuntime } from './model-runtime';
-import { RECORD_STATE, type WithRecordState } from './record-state';
+import { loadedKey } from './partial-records';
+import { NOT_LOADED, RECORD_STATE, type WithRecordState } from './record-state';
 import { castValue, fingerprint } from './type-casting';
 import { castAttributes, throwIfInvalid, type AttributeIssue } from './validation';
 
@@ -181,13 +182,14 @@ function updateRecord(runtime: ModelRuntime, record: RecordObject, snapshot: unk
 
   const set: Array<readonly [ColumnRef, unknown]> = [];
   metadata.columns.forEach((column, i) => {
+    if (snapshot[i] === NOT_LOADED && values[i] === undefined) return; // a partial record's unread attribute
     const value = values[i] === undefined ? null : values[i];
     record[column.property] = value;
     if (fingerprint(column.type, value) !== snapshot[i]) set.push([{ name: column.name, type: column.type }, value]);
   });
   if (set.length === 0) return undefined;
 
-  const key = snapshot[metadata.columns.indexOf(metadata.primaryKey)];
+  const key = loadedKey(runtime, snapshot[metadata.columns.indexOf(metadata.primaryKey)], 'save');
   const where = keyCondition(runtime, key);
   const done = (result: ExecuteResult) => {
     if (result.affectedRows === 0) throw notFound(runtime, key, 'update');
@@ -207,7 +209,7 @@ export async function destroyRecord(runtime: ModelRuntime, record: RecordObject)
     throw new ActiveRecordError(`Cannot destroy a ${metadata.name} that was never saved`, { model: metadata.name });
   }
   if (state.destroyed) return;
-  const key = state.snapshot[metadata.columns.indexOf(metadata.primaryKey)];
+  const key = loadedKey(runtime, state.snapshot[metadata.columns.indexOf(metadata.primaryKey)], 'destroy');
   await connection.runExecute(
     dialect.compile({ kind: 'delete', table: metadata.table, where: keyCondition(runtime, key) }),
     runtime.writeOptions,
@@ -220,7 +222,7 @@ export async function reloadRecord(runtime: ModelRuntime, record: RecordObject):
   const state = record[RECORD_STATE];
   const { metadata } = runtime;
   const key = state
-    ? state.snapshot[metadata.columns.indexOf(metadata.primaryKey)]
+    ? loadedKey(runtime, state.snapshot[metadata.columns.indexOf(metadata.primaryKey)], 'reload')
     : record[metadata.primaryKey.property];
   const rows: Row[] = await runtime.connection.runQuery(runtime.findByKeyQuery(key), runtime.findOptions);
   if (rows.length === 0) throw notFound(runtime, key, 'reload');
@@ -252,7 +254,7 @@ export async function insertMany(runtime: ModelRuntime, inputs: readonly object[
   const groups = castRows(runtime, inputs);
   if (inputs.length === 0) return 0;
 
-  return runPrivateTransaction(connection, async (run) => {
+  return TransactionManager.of(connection).runStatements(connection, `${metadata.name}.insertAll on '${connection.name}'`, async (run) => {
     let inserted = 0;
     for (const group of groups) {
       const width = group.columns.length;

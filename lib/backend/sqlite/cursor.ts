@@ -38,13 +38,20 @@ export class SqliteCursor {
     const iterator = this.iterator;
     const rows: unknown[][] = [];
     if (iterator === undefined) return rows;
-    while (rows.length < this.batchSize) {
-      const step = iterator.next();
-      if (step.done === true) {
-        this.iterator = undefined;
-        break;
+    try {
+      while (rows.length < this.batchSize) {
+        const step = iterator.next();
+        if (step.done === true) {
+          this.iterator = undefined;
+          break;
+        }
+        rows.push(step.value);
       }
-      rows.push(step.value);
+    } catch (error) {
+      // The statement is finished after an error: asking again must fail again, not end early.
+      this.closedBy = error as Error;
+      this.close();
+      throw error;
     }
     return rows;
   }
