@@ -88,8 +88,12 @@ describeBackends('stream() when its connection closes', { models: SUITE_MODELS, 
     const { ConnectionRegistry, ConnectionError } = await import('nestjs-activerecord');
     // A second application on the same database, whose close must not be blocked by the open read.
     const other = await ConnectionRegistry.open({ connections: { main: context.options }, models: [Person] });
-    const reading = Person.stream({ batchSize: 100 })[Symbol.asyncIterator]();
-    expect((await reading.next()).done).toBe(false);
+    // Started in the second application's scope (two applications bind Person now).
+    const reading = await other.run(async () => {
+      const iterator = Person.stream({ batchSize: 100 })[Symbol.asyncIterator]();
+      expect((await iterator.next()).done).toBe(false);
+      return iterator;
+    });
     await other.close();
     let failure: unknown;
     try {
