@@ -58,3 +58,6 @@ if command -v mariadb >/dev/null 2>&1; then
 else
   log "mariadb client not installed: MariaDB suites will report it"
 fi
+
+# ---- a PostgreSQL primary with a streaming replica (read-replica tests) -------------------
+bash "$(dirname "$0")/prepare-replica.sh"

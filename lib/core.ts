@@ -18,6 +18,8 @@ export type {
 } from './connection/connection-options';
 export type { CommonConnectionOptions, PoolOptions, ReplicatedConnectionOptions } from './connection/common-options';
 export type { LoggingOption, LoggingOptions, LogLevel } from './connection/logging-options';
+export { connectedTo } from './connection/connected-to';
+export type { ConnectedToOptions, ConnectionRole } from './connection/connected-to';
 export type { SqliteConnectionOptions } from './backend/sqlite/options';
 export type { PostgresConnectionOptions, PostgresReplicaOptions } from './backend/postgres/options';
 export type { MysqlConnectionOptions, MysqlReplicaOptions, MysqlSslOptions } from './backend/mysql/options';

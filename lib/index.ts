@@ -13,7 +13,7 @@ export { ActiveRecordExceptionFilter } from './module/exception-filter';
 export { ActiveRecordTestingModule } from './module/testing.module';
 export type { ActiveRecordTestingOptions, TestingModuleRef, TestTransactionOptions } from './module/testing.module';
 export { ActiveRecordHealthIndicator } from './module/health-indicator';
-export type { ActiveRecordHealthResult, CoordinatorCheckOptions, PingCheckOptions } from './module/health-indicator';
+export type { ActiveRecordHealthResult, CoordinatorCheckOptions, PingCheckOptions, ReplicaPingCheckOptions } from './module/health-indicator';
 export type {
   ActiveRecordModuleAsyncOptions,
   ActiveRecordModuleOptions,

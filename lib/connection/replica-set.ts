@@ -136,7 +136,7 @@ export class ReplicaSet {
    */
   failed(replica: Replica, error: unknown): boolean {
     if (!(error instanceof ConnectionError)) {
-      if (replica.state === 'probing') replica.state = 'up';
+      this.answered(replica); // the replica answered, with an error of the statement's own
       return false;
     }
     this.takeDown(replica, error);

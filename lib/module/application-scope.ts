@@ -19,8 +19,9 @@ export class ApplicationScopeInterceptor implements NestInterceptor {
   intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const registry = this.registry;
     // The handler runs when the stream is subscribed (and Nest binds it to the context current
-    // when handle() is called): both happen inside the application's scope.
-    return new Observable((subscriber) => registry.run(() => next.handle().subscribe(subscriber)));
+    // when handle() is called): both happen inside the application's scope, as one request
+    // (read-your-writes on connections with read replicas).
+    return new Observable((subscriber) => registry.runRequest(() => next.handle().subscribe(subscriber)));
   }
 }
 

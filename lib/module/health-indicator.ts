@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { Connection } from '../connection/connection';
 import { ConnectionRegistry } from '../registry/connection-registry';
 import { TransactionCoordinator } from '../distributed/transaction-coordinator';
 import { ConfigurationError } from '../errors';
@@ -14,6 +15,14 @@ export type ActiveRecordHealthResult<Key extends string = string> = Record<Key, 
 export interface PingCheckOptions {
   /** Down when the database has not answered within this long; default 1000. */
   timeoutMs?: number;
+}
+
+/** A ping of one of the connection's read replicas instead of its primary. */
+export interface ReplicaPingCheckOptions extends PingCheckOptions {
+  /** The replica's position in the connection's `replicas` option. */
+  replica: number;
+  /** The result's key; default `<connection>.replicas[<replica>]`. */
+  key?: string;
 }
 
 export interface CoordinatorCheckOptions {
@@ -57,15 +66,13 @@ export class ActiveRecordHealthIndicator {
   ) {}
 
   /** Up when the connection's database answers a trivial query within `timeoutMs`; the key is the connection's name. */
-  async pingCheck<Name extends string>(connectionName: Name, options: PingCheckOptions = {}): Promise<ActiveRecordHealthResult<Name>> {
-    if (!this.registry.has(connectionName)) {
-      throw new ConfigurationError(
-        `pingCheck('${connectionName}'): this application defines no such connection (defined: ${this.registry.connectionNames().join(', ') || 'none'})`,
-        { connection: connectionName },
-      );
-    }
+  pingCheck<Name extends string>(connectionName: Name, options?: PingCheckOptions): Promise<ActiveRecordHealthResult<Name>>;
+  /** The same for one read replica of the connection (key `<connection>.replicas[<replica>]` unless `key` is given). */
+  pingCheck(connectionName: string, options: ReplicaPingCheckOptions): Promise<ActiveRecordHealthResult>;
+  async pingCheck(connectionName: string, options: PingCheckOptions & { replica?: number; key?: string } = {}): Promise<ActiveRecordHealthResult> {
+    if (options.replica !== undefined) return this.replicaPing(connectionName, options as ReplicaPingCheckOptions);
+    const connection = this.connectionNamed(connectionName);
     const timeoutMs = checkedDuration(options.timeoutMs, DEFAULT_PING_TIMEOUT_MS, 'pingCheck timeoutMs');
-    const connection = this.registry.get(connectionName);
     const backend = connection.dialect.name;
     const started = Date.now();
     try {
@@ -74,6 +81,39 @@ export class ActiveRecordHealthIndicator {
     } catch (error) {
       return result(connectionName, { status: 'down', backend, message: `Connection '${connectionName}' ${reason(error)}` });
     }
+  }
+
+  private async replicaPing(connectionName: string, options: ReplicaPingCheckOptions): Promise<ActiveRecordHealthResult> {
+    const connection = this.connectionNamed(connectionName);
+    const replicas = connection.replicas?.replicas ?? [];
+    if (!Number.isInteger(options.replica) || options.replica < 0 || options.replica >= replicas.length) {
+      throw new ConfigurationError(
+        `pingCheck('${connectionName}', { replica: ${String(options.replica)} }): the connection has ` +
+          (replicas.length === 0 ? 'no replicas' : `replicas 0 to ${replicas.length - 1}`),
+        { connection: connectionName },
+      );
+    }
+    const key = options.key ?? `${connectionName}.replicas[${options.replica}]`;
+    const timeoutMs = checkedDuration(options.timeoutMs, DEFAULT_PING_TIMEOUT_MS, 'pingCheck timeoutMs');
+    const backend = connection.dialect.name;
+    const target = replicas[options.replica]!.backend.describeTarget();
+    const started = Date.now();
+    try {
+      await within(connection.pingReplica(options.replica), timeoutMs, `did not answer within ${timeoutMs} ms`);
+      return result(key, { status: 'up', backend, target, durationMs: Date.now() - started });
+    } catch (error) {
+      return result(key, { status: 'down', backend, target, message: `Connection '${connectionName}' replica ${options.replica} ${reason(error)}` });
+    }
+  }
+
+  private connectionNamed(connectionName: string): Connection {
+    if (!this.registry.has(connectionName)) {
+      throw new ConfigurationError(
+        `pingCheck('${connectionName}'): this application defines no such connection (defined: ${this.registry.connectionNames().join(', ') || 'none'})`,
+        { connection: connectionName },
+      );
+    }
+    return this.registry.get(connectionName);
   }
 
   /**

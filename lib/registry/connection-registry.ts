@@ -1,10 +1,12 @@
 import { constructBackend, type BackendLogger } from '../backend/storage-backend';
 import { activateApplication, bindingsChanged, deactivateApplication, runInApplication, type Application } from '../connection/applications';
+import { currentScope, runInScope } from '../connection/ambient-scope';
 import { validateOptions, type ValidatedConnection } from '../connection/config-validation';
 import { Connection } from '../connection/connection';
 import { consoleLogger } from '../connection/console-logger';
 import { coordinatorLevel, resolveLogPolicy, sinkAt, type LoggingOption } from '../connection/logging-options';
 import { createReplicaSet } from '../connection/replica-options';
+import { RequestWrites } from '../connection/replica-set';
 import { resolveCoordinatorOptions, type CoordinatorOptions } from '../distributed/coordinator-options';
 import { TransactionCoordinator } from '../distributed/transaction-coordinator';
 import { ConfigurationError } from '../errors';
@@ -55,6 +57,18 @@ export class ConnectionRegistry implements Application {
    */
   run<T>(work: () => T): T {
     return runInApplication(this, work);
+  }
+
+  /**
+   * Run `work` as one request of this application (Nest's interceptor does it for every
+   * request): as `run`, and where a connection has read replicas, reads after the request's own
+   * writes go to the primary for `readYourWritesMs` (read-your-writes). Use it in workers that
+   * handle jobs one by one.
+   */
+  runRequest<T>(work: () => T): T {
+    if (![...this.connections.values()].some((connection) => connection.replicas !== undefined)) return this.run(work);
+    const scope = currentScope().withApplication(this);
+    return runInScope(scope.withRouting({ role: scope.routing?.role, request: new RequestWrites() }), work);
   }
 
   /** `application #2 (connections: main, billing)`, for messages. */

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { BACKEND_TARGETS } from './backend-targets';
+import { EXTRA_TARGETS } from './replica-targets';
 import { AVAILABILITY_FILE } from './availability';
 import { rollBackStaleTestBranches } from './stale-branches';
 
@@ -11,7 +12,8 @@ import { rollBackStaleTestBranches } from './stale-branches';
 export default async function globalSetup(): Promise<void> {
   await rollBackStaleTestBranches();
   const results: Record<string, string | null> = {};
-  for (const target of BACKEND_TARGETS) {
+  const targets = [...BACKEND_TARGETS, ...EXTRA_TARGETS];
+  for (const target of targets) {
     try {
       results[target.name] = (await target.probe()) ?? null;
     } catch (error) {
@@ -20,7 +22,7 @@ export default async function globalSetup(): Promise<void> {
   }
   mkdirSync(dirname(AVAILABILITY_FILE), { recursive: true });
   writeFileSync(AVAILABILITY_FILE, JSON.stringify(results, null, 2));
-  const lines = BACKEND_TARGETS.map((target) => {
+  const lines = targets.map((target) => {
     const reason = results[target.name];
     if (!reason) return `  ran      ${target.name.padEnd(14)} ${target.describe}`;
     const fails = process.env.CI === 'true' && target.requiredInCI;
