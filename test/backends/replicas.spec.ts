@@ -201,16 +201,20 @@ describeWith('postgres-replica', 'read replicas: a PostgreSQL streaming replica'
     }
   });
 
-  it('starts while a replica is down (a warning; the primary serves its reads)', async () => {
+  it('starts while a replica is down (a warning naming it, never its password; the primary serves its reads)', async () => {
     const local = lines();
     const started = await ConnectionRegistry.open({
-      connections: { main: { ...primary, replicas: [{ url: 'postgres://postgres@127.0.0.1:1/test', pool: { acquireTimeoutMs: 1_000 } }] } },
+      connections: { main: { ...primary, logging: true, replicas: [{ url: 'postgres://postgres:s3cret-pw@127.0.0.1:1/test', pool: { acquireTimeoutMs: 1_000 } }] } },
       models: [Item],
       logger: local.logger,
     });
     try {
       expect(local.warnings).toEqual([expect.stringMatching(/^Connection 'main': replica 0 \(127\.0\.0\.1:1\/test\) is unreachable/)]);
       expect(await servers(() => started.run(() => Item.count()))).toEqual(['primary']);
+      await expect(started.get().pingReplica(0)).rejects.toThrow(/Cannot connect to PostgreSQL at 127\.0\.0\.1:1\/test/);
+      // The replica's password is in no message.
+      expect([...local.warnings, ...local.logs].join('\n')).not.toContain('s3cret-pw');
+      expect(String(await started.get().pingReplica(0).catch((error: Error) => `${error.message} ${String(error.cause)}`))).not.toContain('s3cret-pw');
     } finally {
       await started.close();
     }
