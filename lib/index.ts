@@ -25,6 +25,7 @@ export type {
   NamedConnectionOptions,
 } from './connection/connection-options';
 export type { CommonConnectionOptions, PoolOptions } from './connection/common-options';
+export type { EncryptionKey, EncryptionOptions } from './connection/encryption-options';
 export type { SqliteConnectionOptions } from './backend/sqlite/options';
 export type { PostgresConnectionOptions } from './backend/postgres/options';
 export type { MysqlConnectionOptions, MysqlSslOptions } from './backend/mysql/options';
@@ -38,6 +39,36 @@ export type { ColumnOptions, ModelOptions, PrimaryKeyOptions } from './model/dec
 export type { AnyModelClass, ReferenceOption } from './model/metadata';
 export { Relation } from './model/relation';
 export type { BatchOptions } from './model/relation';
+
+// Model lifecycle: callbacks, validation, managed columns, default scope, encryption, custom types
+export {
+  AfterCommit,
+  AfterCreate,
+  AfterDestroy,
+  AfterRollback,
+  AfterSave,
+  AfterUpdate,
+  AfterValidate,
+  BeforeCreate,
+  BeforeDestroy,
+  BeforeSave,
+  BeforeUpdate,
+  BeforeValidate,
+} from './model/lifecycle/callbacks';
+export type { CallbackDecorator, CallbackOptions, LifecycleAction } from './model/lifecycle/callbacks';
+export { Validate } from './model/lifecycle/validate.decorator';
+export type { RecordErrors, ValidateOptions } from './model/lifecycle/validate.decorator';
+export type { ColumnRules, NumericBound } from './model/lifecycle/column-rules';
+export type { EncryptedColumnOptions } from './model/lifecycle/column-extras';
+export { CreatedAt, DeletedAt, UpdatedAt, Version } from './model/lifecycle/managed-columns';
+export type { ManagedColumnOptions } from './model/lifecycle/managed-columns';
+export type { UpdateAllOptions } from './model/lifecycle/bulk-writes';
+export { DefaultScope } from './model/default-scope';
+export type { DefaultScopeFunction } from './model/default-scope';
+export { defineColumnType } from './model/column-type-adapter';
+export type { ColumnTypeAdapter, ColumnTypeSpec } from './model/column-type-adapter';
+export type { ReencryptOptions, ReencryptProgress, ReencryptReport } from './model/encryption/reencrypt';
+export { escapeLike } from './model/like-pattern';
 export type {
   AttributeInput,
   AttributeName,
@@ -143,6 +174,7 @@ export {
   ConnectionError,
   ConstraintError,
   DeadlockError,
+  DecryptionError,
   ForeignKeyConstraintError,
   HeuristicCompletionError,
   LockTimeoutError,
@@ -150,6 +182,7 @@ export {
   QueryError,
   RecordNotFoundError,
   SerializationError,
+  StaleRecordError,
   TransactionError,
   TransientError,
   UniqueConstraintError,

@@ -4,6 +4,11 @@ import { StorageBackend, type StorageBackendClass } from './storage-backend';
 /** A backend class, optionally able to check its own options before anything opens. */
 export type BackendClass = StorageBackendClass & {
   validateOptions?(options: Record<string, unknown>, path: string): void;
+  /**
+   * The option keys the backend reads besides the common ones. When given (every built-in
+   * backend gives it), any other key is refused at startup with the nearest known key suggested.
+   */
+  readonly optionKeys?: readonly string[];
 };
 
 /**

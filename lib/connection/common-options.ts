@@ -22,3 +22,25 @@ export interface CommonConnectionOptions {
   /** Wait between those attempts; default 1000. */
   retryDelayMs?: number;
 }
+
+/**
+ * Every option key a connection may carry, by where it is declared: a key outside a backend's
+ * list is refused (with the nearest known key suggested) instead of silently ignored. Each list
+ * is checked against its interface at compile time (see `optionKeys`), so an option added to an
+ * interface but not to its list is a type error.
+ */
+export const COMMON_OPTION_KEYS = ['backend', 'synchronize', 'logging', 'pool', 'retryAttempts', 'retryDelayMs'] as const satisfies readonly (
+  | keyof CommonConnectionOptions
+  | 'backend'
+)[];
+
+/**
+ * A backend's own option keys (the common ones excluded), checked to name every key of its
+ * options interface: `optionKeys<PostgresConnectionOptions>()(['url', 'host', ...])` fails to
+ * compile when the list misses one or names one the interface lacks.
+ */
+export function optionKeys<Options>() {
+  return <const Keys extends readonly Exclude<keyof Options, keyof CommonConnectionOptions | 'backend'>[]>(
+    keys: Keys & (Exclude<keyof Options, keyof CommonConnectionOptions | 'backend' | Keys[number]> extends never ? unknown : never),
+  ): readonly string[] => keys as readonly string[];
+}

@@ -7,6 +7,7 @@ import type { MssqlConnectionOptions } from '../backend/mssql/options';
 import type { AnyModelClass } from '../model/metadata';
 import type { CoordinatorOptions } from '../distributed/coordinator-options';
 import type { CommonConnectionOptions } from './common-options';
+import type { EncryptionOptions } from './encryption-options';
 
 /** A connection served by a custom backend: `backend` is a class extending StorageBackend. */
 export interface CustomBackendConnectionOptions extends CommonConnectionOptions {
@@ -37,4 +38,6 @@ export interface ActiveRecordOptions {
   logger?: BackendLogger;
   /** The cross-database coordinator: decision log location, node id, recovery. */
   coordinator?: CoordinatorOptions;
+  /** Keys of encrypted columns (`@Column('string', { encrypted: true })`). */
+  encryption?: EncryptionOptions;
 }

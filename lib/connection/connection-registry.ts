@@ -2,6 +2,7 @@ import { constructBackend, type BackendLogger } from '../backend/storage-backend
 import { resolveCoordinatorOptions, type CoordinatorOptions } from '../distributed/coordinator-options';
 import { TransactionCoordinator } from '../distributed/transaction-coordinator';
 import { ConfigurationError } from '../errors';
+import { attachEncryption } from '../model/encryption/keyrings';
 import { modelMetadata, type AnyModelClass } from '../model/metadata';
 import { SchemaManager } from '../schema/schema-manager';
 import { activateRegistry, bindingsChanged, deactivateRegistry, type ModelConnectionSource } from './active-registries';
@@ -64,6 +65,7 @@ export class ConnectionRegistry implements ModelConnectionSource {
     this.adoptDefault(options.defaultConnection, validated[0]!.name);
     this.adoptCoordinatorOptions(options.coordinator);
     const created = validated.map((entry) => this.createConnection(entry, options));
+    for (const connection of created) attachEncryption(connection, options.encryption);
     for (const connection of created) this.connections.set(connection.name, connection);
     bindingsChanged();
 

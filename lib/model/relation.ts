@@ -1,4 +1,4 @@
-import { ConfigurationError, UnknownColumnError } from '../errors';
+import { ConfigurationError, UnknownColumnError, ValidationError } from '../errors';
 import { and, type CompiledQuery, type ConditionNode, type OrderNode, type SelectNode } from '../query/nodes';
 import type { ActiveRecord } from './active-record';
 import { modelMetadata, type ModelMetadata } from './metadata';
@@ -6,6 +6,8 @@ import { runtimeOf, type ModelRuntime } from './model-runtime';
 import type { AttributeInput, AttributeName, KeyValue, ModelClass, OrderDirection, OrderInput, WhereInput } from './model-types';
 import { keyCondition, notFound } from './persistence';
 import { castAttributes, throwIfInvalid, type AttributeIssue } from './validation';
+import { defaultScopeParts, requireSoftDelete, type ScopeParts, type ScopeSelection } from './default-scope';
+import { managedBulkAssignments, softDeleteAllNode, type UpdateAllOptions } from './lifecycle/bulk-writes';
 import { buildConditions, castFor, resolveColumn } from './where-conditions';
 
 interface RelationState {
@@ -13,9 +15,12 @@ interface RelationState {
   readonly order: readonly OrderNode[];
   readonly limit?: number;
   readonly offset?: number;
+  /** How much of the model's default scope applies (default-scope.ts); absent: all of it. */
+  readonly scope?: ScopeSelection;
 }
 
 const EMPTY: RelationState = { conditions: [], order: [] };
+const UNSCOPED: RelationState = { conditions: [], order: [], scope: { unscoped: true } };
 
 export interface BatchOptions {
   /** Rows per round trip and most rows held in memory; default 1000. */
@@ -79,6 +84,23 @@ export class Relation<M extends ActiveRecord> {
     return this.with({ order: [...this.state.order, ...added] });
   }
 
+  /** Without the model's default scope (soft delete's included); conditions added so far stay. */
+  unscoped(): Relation<M> {
+    return this.with({ scope: { unscoped: true } });
+  }
+
+  /** Soft-deleted rows too (`@DeletedAt`); the rest of the default scope still applies. */
+  withDeleted(): Relation<M> {
+    requireSoftDelete(this.metadata, 'withDeleted');
+    return this.with({ scope: { ...this.state.scope, deleted: 'include' } });
+  }
+
+  /** Only soft-deleted rows (`@DeletedAt`). */
+  onlyDeleted(): Relation<M> {
+    requireSoftDelete(this.metadata, 'onlyDeleted');
+    return this.with({ scope: { ...this.state.scope, deleted: 'only' } });
+  }
+
   limit(count: number): Relation<M> {
     return this.with({ limit: this.checkCount(count, 'limit') });
   }
@@ -103,7 +125,7 @@ export class Relation<M extends ActiveRecord> {
 
   /** The first record by the relation's order (by primary key when it has none), or null. */
   async first(): Promise<M | null> {
-    const ordered = this.state.order.length > 0 ? this : this.with({ order: [this.keyOrder('asc')] });
+    const ordered = this.scoped().order.length > 0 ? this : this.with({ order: [this.keyOrder('asc')] });
     const [record] = await ordered.with({ limit: 1 }).all();
     return record ?? null;
   }
@@ -201,29 +223,65 @@ export class Relation<M extends ActiveRecord> {
 
   // ---- writing ---------------------------------------------------------------------------
 
-  /** Set attributes on every matching row in one UPDATE (no callbacks); returns rows changed. */
-  async updateAll(attributes: AttributeInput<M>): Promise<number> {
+  /**
+   * Set attributes on every matching row in one UPDATE; returns rows changed. Values are type
+   * checked, but no callbacks or validation rules run. Sets `@UpdatedAt` to now (unless
+   * `{ touch: false }`) and bumps `@Version`.
+   */
+  async updateAll(attributes: AttributeInput<M>, options: UpdateAllOptions = {}): Promise<number> {
     this.assertUnpaged('updateAll');
     const runtime = runtimeOf(this.model);
     const given = attributes as Record<string, unknown>;
     const set = Object.keys(given).map((property) => resolveColumn(this.metadata, property, 'updateAll'));
     if (set.length === 0) return 0;
+    const undefinedKeys = set.filter((column) => given[column.property] === undefined);
+    if (undefinedKeys.length > 0) {
+      // As in where(): an undefined value is a mistake far more often than a wish to write NULL.
+      const message = 'is undefined; pass null to set NULL, or leave the key out';
+      throw new ValidationError(
+        `${this.metadata.name}.updateAll: ${undefinedKeys.map((column) => `'${column.property}'`).join(', ')} ${message}`,
+        undefinedKeys.map((column) => ({ attribute: column.property, message })),
+        { model: this.metadata.name },
+      );
+    }
     const issues: AttributeIssue[] = [];
-    const values = castAttributes(this.metadata, (column) => (set.includes(column) ? given[column.property] : undefined), 'update', issues);
+    const read = (column: (typeof set)[number]) => (set.includes(column) ? given[column.property] : undefined);
+    const values = castAttributes(this.metadata, read, 'update', issues, { rules: false });
     throwIfInvalid(this.metadata, issues);
-    const assignments = set.map(
-      (column) => [{ name: column.name, type: column.type }, values[this.metadata.columns.indexOf(column)] ?? null] as const,
-    );
-    const node = { kind: 'update' as const, table: this.metadata.table, set: assignments, where: and(this.state.conditions) };
+    const assignments = set.map((column) => {
+      const index = this.metadata.columns.indexOf(column);
+      return [{ name: column.name, type: column.type }, runtime.encode(index, values[index] ?? null)] as const;
+    });
+    const managed = managedBulkAssignments(this.metadata, new Set(Object.keys(given)), options, new Date());
+    const node = {
+      kind: 'update' as const,
+      table: this.metadata.table,
+      set: [...assignments, ...managed.set],
+      increment: managed.increment,
+      where: and(this.scoped().conditions),
+    };
     const result = await runtime.connection.runExecute(runtime.dialect.compile(node));
     return result.affectedRows;
   }
 
-  /** Delete every matching row in one DELETE (no callbacks); returns rows deleted. */
+  /**
+   * Delete every matching row in one statement (no callbacks); returns rows deleted. On a
+   * soft-delete model (`@DeletedAt`) it marks them deleted instead; `reallyDeleteAll()` removes them.
+   */
   async deleteAll(): Promise<number> {
     this.assertUnpaged('deleteAll');
     const runtime = runtimeOf(this.model);
-    const node = { kind: 'delete' as const, table: this.metadata.table, where: and(this.state.conditions) };
+    const where = and(this.scoped().conditions);
+    const node = softDeleteAllNode(this.metadata, where, new Date()) ?? { kind: 'delete' as const, table: this.metadata.table, where };
+    const result = await runtime.connection.runExecute(runtime.dialect.compile(node));
+    return result.affectedRows;
+  }
+
+  /** Delete every matching row for good, soft delete or not (no callbacks); returns rows deleted. */
+  async reallyDeleteAll(): Promise<number> {
+    this.assertUnpaged('reallyDeleteAll');
+    const runtime = runtimeOf(this.model);
+    const node = { kind: 'delete' as const, table: this.metadata.table, where: and(this.scoped().conditions) };
     const result = await runtime.connection.runExecute(runtime.dialect.compile(node));
     return result.affectedRows;
   }
@@ -241,16 +299,34 @@ export class Relation<M extends ActiveRecord> {
   }
 
   private selectNode(runtime: ModelRuntime): SelectNode {
+    const scoped = this.scoped();
     return {
       kind: 'select',
       table: this.metadata.table,
       columns: runtime.columnNames,
       columnTypes: runtime.columnTypes,
-      where: and(this.state.conditions),
-      orderBy: this.state.order,
+      where: and(scoped.conditions),
+      orderBy: scoped.order,
       limit: this.state.limit,
       offset: this.state.offset,
     };
+  }
+
+  /** The relation's conditions and order with the model's default scope applied. */
+  private scoped(): ScopeParts {
+    const extra = defaultScopeParts(this.model, this.metadata, this.state.scope, (scope) => {
+      const { conditions, order, limit, offset } = (scope as (relation: Relation<M>) => Relation<M>)(this.unscopedBase()).state;
+      return { conditions, order, limit, offset };
+    });
+    if (extra === undefined) return this.state;
+    return {
+      conditions: extra.conditions.length === 0 ? this.state.conditions : [...extra.conditions, ...this.state.conditions],
+      order: this.state.order.length > 0 ? this.state.order : extra.order,
+    };
+  }
+
+  private unscopedBase(): Relation<M> {
+    return new Relation(this.model, UNSCOPED, this.metadata);
   }
 
   private keyOrder(direction: 'asc' | 'desc'): OrderNode {
@@ -283,4 +359,13 @@ export class Relation<M extends ActiveRecord> {
       );
     }
   }
+}
+
+/**
+ * The default scope's conditions of a model reached through a join (soft delete's included), for
+ * code that joins its table without building a Relation of it. Column names are unqualified.
+ */
+export function defaultScopeConditions<M extends ActiveRecord>(model: ModelClass<M>): readonly ConditionNode[] {
+  // A fresh relation has no conditions of its own: what `scoped()` gives is the default scope's.
+  return (new Relation(model) as unknown as { scoped(): ScopeParts }).scoped().conditions;
 }

@@ -1,4 +1,4 @@
-import type { CommonConnectionOptions } from '../../connection/common-options';
+import { optionKeys, type CommonConnectionOptions } from '../../connection/common-options';
 
 /**
  * TLS settings handed to mysql2 as they are: `true` for TLS with the default certificate checks,
@@ -57,3 +57,19 @@ export interface MysqlConnectionOptions extends CommonConnectionOptions {
   /** Prepared statements each connection keeps (least recently used are closed); default 256. */
   maxPreparedStatements?: number;
 }
+
+export const MYSQL_OPTION_KEYS = optionKeys<MysqlConnectionOptions>()([
+  'url',
+  'host',
+  'port',
+  'socketPath',
+  'user',
+  'password',
+  'database',
+  'ssl',
+  'timezone',
+  'charset',
+  'collation',
+  'connectTimeoutMs',
+  'maxPreparedStatements',
+]);

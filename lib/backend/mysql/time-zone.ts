@@ -15,7 +15,12 @@ export interface FixedOffset {
 
 const OFFSET = /^([+-])(\d{2}):(\d{2})$/;
 
-export const UTC: FixedOffset = { driver: 'Z', session: '+00:00', minutes: 0 };
+/**
+ * mysql2 is told `'+00:00'`, not `'Z'`: with `'Z'` it builds DATETIMEs read over the binary
+ * protocol with `Date.UTC(year, ...)`, which maps the years 0-99 to 1900-1999 (0050 came back
+ * as 1950); with an explicit offset it parses the digits as ISO-8601 text, which keeps them.
+ */
+export const UTC: FixedOffset = { driver: '+00:00', session: '+00:00', minutes: 0 };
 
 /** Parse a `timezone` option, or return undefined when it is not a fixed offset. */
 export function parseFixedOffset(value: string | undefined): FixedOffset | undefined {

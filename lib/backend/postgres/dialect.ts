@@ -64,6 +64,11 @@ export class PostgresDialect extends Dialect {
     return value;
   }
 
+  /** E'' reads the same whatever `standard_conforming_strings` says. */
+  protected override likeEscape(): string {
+    return "E'\\\\'";
+  }
+
   protected override primaryKeyClause(column: ColumnDefinition): string {
     // The SQL-standard identity column (PostgreSQL 10+): unlike SERIAL it owns its sequence and
     // is part of the column's definition. BY DEFAULT (not ALWAYS) so an explicit key can still

@@ -1,4 +1,4 @@
-import type { CommonConnectionOptions } from '../../connection/common-options';
+import { optionKeys, type CommonConnectionOptions } from '../../connection/common-options';
 
 /**
  * A password, or a function that returns one when a connection opens (rotating credentials such
@@ -47,3 +47,18 @@ export interface PostgresConnectionOptions extends CommonConnectionOptions {
    */
   preparedStatements?: boolean;
 }
+
+export const POSTGRES_OPTION_KEYS = optionKeys<PostgresConnectionOptions>()([
+  'url',
+  'host',
+  'port',
+  'user',
+  'password',
+  'database',
+  'ssl',
+  'schema',
+  'applicationName',
+  'statementTimeoutMs',
+  'lockTimeoutMs',
+  'preparedStatements',
+]);

@@ -16,7 +16,7 @@ import {
 } from '../storage-backend';
 import { SqliteDialect } from './dialect';
 import { translateSqliteError } from './errors';
-import type { SqliteConnectionOptions } from './options';
+import { SQLITE_OPTION_KEYS, type SqliteConnectionOptions } from './options';
 import { SqliteStatementRunner, type StepRunner } from './statement-runner';
 
 const QUERY_ONLY_ON: CompiledQuery = { sql: 'PRAGMA query_only = 1', params: [] };
@@ -45,6 +45,9 @@ export class SqliteBackend extends StorageBackend<SqliteConnectionOptions> {
   private readonly lock = new AsyncMutex();
   private db?: Database.Database;
   private runner?: SqliteStatementRunner;
+
+  /** Every option key this backend reads (besides the common ones); others are refused. */
+  static readonly optionKeys = SQLITE_OPTION_KEYS;
 
   static validateOptions(options: Record<string, unknown>, path: string): void {
     if (typeof options.database !== 'string' || options.database.trim() === '') {

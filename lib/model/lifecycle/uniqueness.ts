@@ -1,0 +1,51 @@
+import type { ConditionNode, ExistsNode } from '../../query/nodes';
+import type { ModelRuntime } from '../model-runtime';
+import { RECORD_STATE, type WithRecordState } from '../record-state';
+import type { AttributeIssue } from '../validation';
+import { buildConditions } from '../where-conditions';
+import type { LifecyclePlan } from './lifecycle-plan';
+
+/**
+ * Check `uniqueness` rules against the database, inside the save's transaction: one
+ * `SELECT 1 ... LIMIT 1` per rule whose value (or scope) is new or changed, over every row (no
+ * default scope: a soft-deleted row still holds its value in the unique index). The database's
+ * unique index still decides a race between two writers (UniqueConstraintError).
+ */
+export async function checkUniqueness(
+  runtime: ModelRuntime,
+  record: Record<string, unknown> & WithRecordState,
+  plan: LifecyclePlan,
+  values: readonly unknown[],
+  issues: AttributeIssue[],
+): Promise<void> {
+  const { metadata, connection, dialect } = runtime;
+  const columns = metadata.columns;
+  const snapshot = record[RECORD_STATE]?.snapshot;
+  const pk = metadata.primaryKey;
+  for (const check of plan.uniqueness) {
+    const index = columns.indexOf(check.column);
+    const value = values[index];
+    if (value === undefined || value === null) continue;
+    if (issues.some((issue) => issue.attribute === check.column.property)) continue;
+    const involved = [check.column, ...check.scope];
+    if (snapshot !== undefined && involved.every((column) => {
+      const i = columns.indexOf(column);
+      return runtime.fingerprintAt(i, values[i] ?? null) === snapshot[i];
+    })) {
+      continue;
+    }
+    const input: Record<string, unknown> = {};
+    for (const column of involved) input[column.property] = values[columns.indexOf(column)] ?? null;
+    const conditions: ConditionNode[] = buildConditions(metadata, input, 'uniqueness');
+    if (snapshot !== undefined) {
+      const key = snapshot[columns.indexOf(pk)];
+      conditions.push({ kind: 'compare', column: { name: pk.name, type: pk.type }, op: '<>', value: key });
+    }
+    const node: ExistsNode = {
+      kind: 'exists',
+      source: { kind: 'select', table: metadata.table, columns: [], where: { kind: 'and', items: conditions }, orderBy: [] },
+    };
+    const rows = await connection.runQuery(dialect.compile(node));
+    if (rows.length > 0) issues.push({ attribute: check.column.property, message: check.message });
+  }
+}

@@ -1,0 +1,56 @@
+import { canonicalDecimal, compareDecimals, exactIntegerText, fitDecimal } from '../../lib/backend/exact-numbers';
+
+describe('exact decimal arithmetic', () => {
+  it.each<[string, number, number, string]>([
+    ['1.234', 5, 2, '1.23'],
+    ['1.235', 5, 2, '1.24'],
+    ['-1.235', 5, 2, '-1.24'],
+    ['12.3', 5, 2, '12.30'],
+    ['-0.001', 5, 2, '0.00'],
+    ['0', 5, 2, '0.00'],
+    ['.5', 5, 0, '1'],
+    ['1e-900000', 5, 2, '0.00'],
+    ['00012.30', 5, 2, '12.30'],
+    ['99999.99', 7, 2, '99999.99'],
+    ['1.5e2', 5, 2, '150.00'],
+    ['123', 3, 0, '123'],
+  ])('fits %s into decimal(%i, %i) as %s', (text, precision, scale, expected) => {
+    expect(fitDecimal(text, precision, scale)).toBe(expected);
+  });
+
+  it.each<[string, number, number]>([
+    ['1e5', 5, 2],
+    ['999.995', 5, 2],
+    ['1000', 5, 2],
+    ['1e900000', 5, 2],
+    ['1234', 3, 0],
+  ])('refuses %s for decimal(%i, %i)', (text, precision, scale) => {
+    expect(() => fitDecimal(text, precision, scale)).toThrow(/does not fit decimal/);
+  });
+
+  it('writes filter values in the stored form without rounding', () => {
+    expect(canonicalDecimal('12.3', 2)).toBe('12.30');
+    expect(canonicalDecimal('1.234', 2)).toBe('1.234');
+    expect(canonicalDecimal('1e2', 2)).toBe('100.00');
+    expect(canonicalDecimal('-0.50', 0)).toBe('-0.5');
+  });
+
+  it('compares exactly', () => {
+    expect(compareDecimals('1.10', '1.1')).toBe(0);
+    expect(compareDecimals('2', '10')).toBeLessThan(0);
+    expect(compareDecimals('-2', '-10')).toBeGreaterThan(0);
+    expect(compareDecimals('0', '-1')).toBeGreaterThan(0);
+    expect(compareDecimals('0.001', '0')).toBeGreaterThan(0);
+    expect(compareDecimals('-0.001', '0')).toBeLessThan(0);
+    expect(compareDecimals('12345678901234567890.1', '12345678901234567890.01')).toBeGreaterThan(0);
+  });
+
+  it('tells integers from numbers that only round to one', () => {
+    expect(exactIntegerText('0.99999999999999999')).toBeUndefined();
+    expect(exactIntegerText('2147483647.0000001')).toBeUndefined();
+    expect(exactIntegerText('1e3')).toBe('1000');
+    expect(exactIntegerText('-12.000')).toBe('-12');
+    expect(exactIntegerText('0.0')).toBe('0');
+    expect(exactIntegerText('abc')).toBeUndefined();
+  });
+});
