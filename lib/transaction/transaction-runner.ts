@@ -119,10 +119,12 @@ async function begin<T>(connection: Connection, work: TransactionWork<T>, option
     try {
       return await beginOnce(connection, work, options);
     } catch (error) {
-      if (attempt >= attempts || !(error instanceof DeadlockError || error instanceof SerializationError)) throw error;
+      const retryable =
+        error instanceof DeadlockError || error instanceof SerializationError || (options.retry?.on?.some((type) => error instanceof type) ?? false);
+      if (attempt >= attempts || !retryable) throw error;
       const delay = backoff(options.retry?.backoffMs ?? 50, attempt);
       connection.logger.warn(
-        `Transaction on connection '${connection.name}' failed with ${error.name} (attempt ${attempt} of ${attempts}); ` +
+        `Transaction on connection '${connection.name}' failed with ${(error as Error).name} (attempt ${attempt} of ${attempts}); ` +
           `running it again in ${delay} ms`,
       );
       await new Promise((resolve) => setTimeout(resolve, delay));
@@ -275,4 +277,7 @@ function checkOptions(connection: Connection, options: TransactionOptions): void
   const retry = options.retry;
   if (retry !== undefined && !(Number.isInteger(retry.attempts) && retry.attempts >= 1)) fail('retry.attempts must be an integer of at least 1');
   if (retry?.backoffMs !== undefined && !(Number.isInteger(retry.backoffMs) && retry.backoffMs >= 0)) fail('retry.backoffMs must be a non-negative integer');
+  if (retry?.on !== undefined && !(Array.isArray(retry.on) && retry.on.every((type) => typeof type === 'function'))) {
+    fail('retry.on must be an array of error classes');
+  }
 }

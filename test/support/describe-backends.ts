@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { ConnectionRegistry, type AnyModelClass, type BackendLogger, type ConnectionOptions } from 'nestjs-activerecord';
+import { ConnectionRegistry, type ActiveRecordOptions, type AnyModelClass, type BackendLogger, type ConnectionOptions } from 'nestjs-activerecord';
 import { probedAvailability } from './availability';
 import { BACKEND_TARGETS, type BackendTarget } from './backend-targets';
 
@@ -25,6 +25,8 @@ export interface BackendSuiteOptions {
   logger?: BackendLogger;
   /** Limit to some targets (by name); default: all of them. */
   only?: (target: BackendTarget) => boolean;
+  /** Top-level registry options beside the connections (e.g. `encryption`). */
+  registry?: Omit<ActiveRecordOptions, 'connections' | 'models' | 'defaultConnection' | 'logger'>;
 }
 
 /**
@@ -58,6 +60,7 @@ export function describeBackends(title: string, options: BackendSuiteOptions, bo
       beforeAll(async () => {
         context.options = { ...(await target.isolate(suite)), ...options.connection } as ConnectionOptions;
         context.registry = await ConnectionRegistry.open({
+          ...options.registry,
           connections: { main: context.options, ...options.extraConnections },
           defaultConnection: 'main',
           models: options.models,

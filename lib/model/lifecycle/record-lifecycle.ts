@@ -178,6 +178,7 @@ function writeWithStamps(
     record[property] = value;
   };
   let guard: VersionGuard | undefined;
+  if (transaction !== undefined) restoreOnRollback(runtime, record, plan, transaction);
   if (state === undefined) {
     const now = new Date();
     for (const index of [managed.createdAtIndex, managed.updatedAtIndex]) {
@@ -197,7 +198,6 @@ function writeWithStamps(
       if (guard !== undefined) stamp(versionIndex, (guard.expected as number) + 1);
     }
   }
-  if (transaction !== undefined && before.length > 0) restoreOnRollback(runtime, record, plan, transaction);
   const undo = () => {
     for (let i = before.length - 1; i >= 0; i--) record[before[i]![0]] = before[i]![1];
   };

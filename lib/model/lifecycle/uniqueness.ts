@@ -3,6 +3,7 @@ import type { ModelRuntime } from '../model-runtime';
 import { RECORD_STATE, type WithRecordState } from '../record-state';
 import type { AttributeIssue } from '../validation';
 import { buildConditions } from '../where-conditions';
+import { castValue } from '../type-casting';
 import type { LifecyclePlan } from './lifecycle-plan';
 
 /**
@@ -22,20 +23,27 @@ export async function checkUniqueness(
   const columns = metadata.columns;
   const snapshot = record[RECORD_STATE]?.snapshot;
   const pk = metadata.primaryKey;
+  // A new record's unset attribute will hold its column's default: that is the value to check.
+  const valueAt = (i: number): unknown => {
+    const value = values[i];
+    const column = columns[i]!;
+    if (value !== undefined || snapshot !== undefined || column.default === undefined) return value;
+    return column.default === null ? null : castValue(column.type, column.default);
+  };
   for (const check of plan.uniqueness) {
     const index = columns.indexOf(check.column);
-    const value = values[index];
+    const value = valueAt(index);
     if (value === undefined || value === null) continue;
     if (issues.some((issue) => issue.attribute === check.column.property)) continue;
     const involved = [check.column, ...check.scope];
     if (snapshot !== undefined && involved.every((column) => {
       const i = columns.indexOf(column);
-      return runtime.fingerprintAt(i, values[i] ?? null) === snapshot[i];
+      return runtime.fingerprintAt(i, valueAt(i) ?? null) === snapshot[i];
     })) {
       continue;
     }
     const input: Record<string, unknown> = {};
-    for (const column of involved) input[column.property] = values[columns.indexOf(column)] ?? null;
+    for (const column of involved) input[column.property] = valueAt(columns.indexOf(column)) ?? null;
     const conditions: ConditionNode[] = buildConditions(metadata, input, 'uniqueness');
     if (snapshot !== undefined) {
       const key = snapshot[columns.indexOf(pk)];
