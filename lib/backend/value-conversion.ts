@@ -68,6 +68,33 @@ export function toInstant(value: unknown): Date {
   return date;
 }
 
+/**
+ * A Date from the exact form `toISOString()` writes (`YYYY-MM-DDTHH:MM:SS.mmmZ`), read digit by
+ * digit, which is several times faster than `new Date(text)`; anything else goes through it.
+ * For drivers that hand back stored instants as that text (SQLite).
+ */
+export function readIsoInstant(value: unknown): Date {
+  if (typeof value !== 'string' || value.length !== 24 || value.charCodeAt(23) !== 90 /* Z */ || value.charCodeAt(10) !== 84 /* T */) {
+    return new Date(value as string | number);
+  }
+  const digit = (index: number) => value.charCodeAt(index) - 48;
+  const year = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3);
+  const date = new Date(
+    Date.UTC(
+      year,
+      digit(5) * 10 + digit(6) - 1,
+      digit(8) * 10 + digit(9),
+      digit(11) * 10 + digit(12),
+      digit(14) * 10 + digit(15),
+      digit(17) * 10 + digit(18),
+      digit(20) * 100 + digit(21) * 10 + digit(22),
+    ),
+  );
+  // Date.UTC reads the years 0-99 as 1900-1999 (and 1900 has no February 29): set the date again.
+  if (year < 100) date.setUTCFullYear(year, digit(5) * 10 + digit(6) - 1, digit(8) * 10 + digit(9));
+  return date;
+}
+
 function parseIsoInstant(text: string): Date | undefined {
   const match = ISO_INSTANT.exec(text.trim());
   if (!match) return undefined;

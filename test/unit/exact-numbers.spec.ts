@@ -54,3 +54,17 @@ describe('exact decimal arithmetic', () => {
     expect(exactIntegerText('abc')).toBeUndefined();
   });
 });
+
+describe('reading stored ISO instants', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { readIsoInstant } = require('../../lib/backend/value-conversion') as typeof import('../../lib/backend/value-conversion');
+  it.each(['2024-02-29T12:34:56.789Z', '0000-02-29T00:00:00.000Z', '0050-06-15T23:59:59.999Z', '9999-12-31T23:59:59.999Z', '1970-01-01T00:00:00.000Z'])(
+    'reads %s exactly',
+    (iso) => {
+      expect(readIsoInstant(iso).toISOString()).toBe(iso);
+    },
+  );
+  it('falls back to the Date parser for other forms', () => {
+    expect(readIsoInstant('2024-02-29T12:34:56+02:00').toISOString()).toBe('2024-02-29T10:34:56.000Z');
+  });
+});

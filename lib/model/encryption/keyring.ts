@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomFillSync } from 'node:crypto';
 import { decodeEncryptionKey, type EncryptionOptions } from '../../connection/encryption-options';
 import { ConfigurationError, DecryptionError } from '../../errors';
 
@@ -10,6 +10,23 @@ import { ConfigurationError, DecryptionError } from '../../errors';
 const PREFIX = '$ar1:';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
+
+/**
+ * Random IVs come from a pool refilled by the CSPRNG 4 KiB at a time: one `randomBytes(12)` call
+ * costs about as much as the encryption itself. Every IV is still fresh random bytes, used once.
+ */
+const ivPool = Buffer.alloc(IV_BYTES * 341);
+let ivOffset = ivPool.length;
+
+function randomIv(): Buffer {
+  if (ivOffset + IV_BYTES > ivPool.length) {
+    randomFillSync(ivPool);
+    ivOffset = 0;
+  }
+  const iv = Buffer.from(ivPool.subarray(ivOffset, ivOffset + IV_BYTES));
+  ivOffset += IV_BYTES;
+  return iv;
+}
 
 /** Where a value belongs, for error messages (never the value). */
 export interface CipherSite {
@@ -96,8 +113,8 @@ export class Keyring {
     try {
       const decipher = createDecipheriv('aes-256-gcm', key.cipher, blob.subarray(0, IV_BYTES));
       decipher.setAuthTag(blob.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
-      const plain = Buffer.concat([decipher.update(blob.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]);
-      return plain.toString('utf8');
+      // Decoded as it streams out (a character split between update and final is kept whole).
+      return decipher.update(blob.subarray(IV_BYTES + TAG_BYTES), undefined, 'utf8') + decipher.final('utf8');
     } catch {
       return fail('authentication failed: the stored value was altered, or the key with this id is not the one that encrypted it', keyId);
     }
@@ -105,7 +122,7 @@ export class Keyring {
 
   private encryptWith(key: DerivedKey, plaintext: string, deterministic: boolean): string {
     const data = Buffer.from(plaintext, 'utf8');
-    const iv = deterministic ? createHmac('sha256', key.ivMac).update(data).digest().subarray(0, IV_BYTES) : randomBytes(IV_BYTES);
+    const iv = deterministic ? createHmac('sha256', key.ivMac).update(data).digest().subarray(0, IV_BYTES) : randomIv();
     const cipher = createCipheriv('aes-256-gcm', key.cipher, iv);
     const encrypted = Buffer.concat([cipher.update(data), cipher.final()]);
     return `${PREFIX}${key.id}:${Buffer.concat([iv, cipher.getAuthTag(), encrypted]).toString('base64')}`;
