@@ -68,3 +68,36 @@ describe('reading stored ISO instants', () => {
     expect(readIsoInstant('2024-02-29T12:34:56+02:00').toISOString()).toBe('2024-02-29T10:34:56.000Z');
   });
 });
+
+describe('reading datetimes as the drivers print them', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { parseTimestamp } = require('../../lib/backend/postgres/type-parsers') as typeof import('../../lib/backend/postgres/type-parsers');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { parseWallClock, parseFixedOffset, UTC } = require('../../lib/backend/mysql/time-zone') as typeof import('../../lib/backend/mysql/time-zone');
+
+  it.each<[string, string]>([
+    ['2024-02-29 12:34:56.789+00', '2024-02-29T12:34:56.789Z'],
+    ['2024-02-29 12:34:56.7+00', '2024-02-29T12:34:56.700Z'],
+    ['2024-02-29 12:34:56+00', '2024-02-29T12:34:56.000Z'],
+    ['2024-02-29 12:34:56.123456+00', '2024-02-29T12:34:56.123Z'],
+    ['0050-06-15 01:02:03.004+00', '0050-06-15T01:02:03.004Z'],
+    ['2024-02-29 12:34:56.789+05:30', '2024-02-29T07:04:56.789Z'],
+    ['0044-03-15 12:00:00+00 BC', '-000043-03-15T12:00:00.000Z'],
+  ])('PostgreSQL %s', (text, iso) => {
+    expect(parseTimestamp(text).toISOString()).toBe(iso);
+  });
+
+  it.each<[string, string, string]>([
+    ['2024-02-29 12:34:56.789', 'Z', '2024-02-29T12:34:56.789Z'],
+    ['2024-02-29 12:34:56.789000', 'Z', '2024-02-29T12:34:56.789Z'],
+    ['2024-02-29 12:34:56', 'Z', '2024-02-29T12:34:56.000Z'],
+    ['2024-02-29 12:34:56.5', 'Z', '2024-02-29T12:34:56.500Z'],
+    ['0050-02-28 23:59:59.999', 'Z', '0050-02-28T23:59:59.999Z'],
+    ['0000-02-29 00:00:00.000', 'Z', '0000-02-29T00:00:00.000Z'],
+    ['2024-03-31', 'Z', '2024-03-31T00:00:00.000Z'],
+    ['2024-03-31 07:44:59.123', '+05:45', '2024-03-31T01:59:59.123Z'],
+    ['0050-01-01 00:30:00.000', '+01:00', '0049-12-31T23:30:00.000Z'],
+  ])('MySQL %s at %s', (text, offset, iso) => {
+    expect(parseWallClock(text, offset === 'Z' ? UTC : parseFixedOffset(offset)!).toISOString()).toBe(iso);
+  });
+});
