@@ -29,10 +29,14 @@ export interface CommonConnectionOptions {
  * is checked against its interface at compile time (see `optionKeys`), so an option added to an
  * interface but not to its list is a type error.
  */
-export const COMMON_OPTION_KEYS = ['backend', 'synchronize', 'logging', 'pool', 'retryAttempts', 'retryDelayMs'] as const satisfies readonly (
-  | keyof CommonConnectionOptions
-  | 'backend'
-)[];
+export const COMMON_OPTION_KEYS = exhaustive(['backend', 'synchronize', 'logging', 'pool', 'retryAttempts', 'retryDelayMs']);
+
+/** The common keys, checked to name every key of CommonConnectionOptions (and only those). */
+function exhaustive<const Keys extends readonly (keyof CommonConnectionOptions | 'backend')[]>(
+  keys: Keys & (Exclude<keyof CommonConnectionOptions, Keys[number]> extends never ? unknown : never),
+): readonly string[] {
+  return keys as readonly string[];
+}
 
 /**
  * A backend's own option keys (the common ones excluded), checked to name every key of its
