@@ -11,7 +11,7 @@ module.exports = {
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', diagnostics: false }],
   },
-  moduleNameMapper: { '^nestjs-activerecord$': '<rootDir>/lib/index.ts' },
+  moduleNameMapper: { '^nestjs-activerecord$': '<rootDir>/lib/index.ts', '^nestjs-activerecord/core$': '<rootDir>/lib/core.ts' },
   setupFiles: ['reflect-metadata'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   testTimeout: 30000,

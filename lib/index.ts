@@ -1,192 +1,19 @@
 /**
- * nestjs-activerecord: the one public entry point. Everything a user or a custom backend needs
- * is exported here; anything not exported is internal and may change.
+ * nestjs-activerecord: the public entry point for Nest applications, the core (core.ts, also
+ * published alone as `nestjs-activerecord/core`) plus the Nest integration. Anything not
+ * exported here is internal and may change.
  */
-import 'reflect-metadata';
+export * from './core';
 
 // Nest integration
 export { ActiveRecordModule } from './module/active-record.module';
 export { InjectConnection, InjectModel } from './module/inject.decorators';
 export { getConnectionToken, getModelToken } from './module/tokens';
 export { ActiveRecordExceptionFilter } from './module/exception-filter';
+export { ActiveRecordHealthIndicator } from './module/health-indicator';
+export type { ActiveRecordHealthResult, CoordinatorCheckOptions, PingCheckOptions } from './module/health-indicator';
 export type {
   ActiveRecordModuleAsyncOptions,
   ActiveRecordModuleOptions,
   ActiveRecordOptionsFactory,
 } from './module/module-options';
-
-// Connections
-export { Connection } from './connection/connection';
-export { ConnectionRegistry } from './connection/connection-registry';
-export type {
-  ActiveRecordOptions,
-  ConnectionOptions,
-  CustomBackendConnectionOptions,
-  NamedConnectionOptions,
-} from './connection/connection-options';
-export type { CommonConnectionOptions, PoolOptions } from './connection/common-options';
-export type { EncryptionKey, EncryptionOptions } from './connection/encryption-options';
-export type { SqliteConnectionOptions } from './backend/sqlite/options';
-export type { PostgresConnectionOptions } from './backend/postgres/options';
-export type { MysqlConnectionOptions, MysqlSslOptions } from './backend/mysql/options';
-export type { OracleConnectionOptions } from './backend/oracle/options';
-export type { MssqlConnectionOptions } from './backend/mssql/options';
-
-// Models and queries
-export { ActiveRecord } from './model/active-record';
-export { Column, Model, PrimaryKey } from './model/decorators';
-export type { ColumnOptions, ModelOptions, PrimaryKeyOptions } from './model/decorators';
-export type { AnyModelClass, ReferenceOption } from './model/metadata';
-export { Relation } from './model/relation';
-export type { BatchOptions } from './model/relation';
-
-// Model lifecycle: callbacks, validation, managed columns, default scope, encryption, custom types
-export {
-  AfterCommit,
-  AfterCreate,
-  AfterDestroy,
-  AfterRollback,
-  AfterSave,
-  AfterUpdate,
-  AfterValidate,
-  BeforeCreate,
-  BeforeDestroy,
-  BeforeSave,
-  BeforeUpdate,
-  BeforeValidate,
-} from './model/lifecycle/callbacks';
-export type { CallbackDecorator, CallbackOptions, LifecycleAction } from './model/lifecycle/callbacks';
-export { Validate } from './model/lifecycle/validate.decorator';
-export type { RecordErrors, ValidateOptions } from './model/lifecycle/validate.decorator';
-export type { ColumnRules, NumericBound } from './model/lifecycle/column-rules';
-export type { EncryptedColumnOptions } from './model/lifecycle/column-extras';
-export { CreatedAt, DeletedAt, UpdatedAt, Version } from './model/lifecycle/managed-columns';
-export type { ManagedColumnOptions } from './model/lifecycle/managed-columns';
-export type { UpdateAllOptions } from './model/lifecycle/bulk-writes';
-export { DefaultScope } from './model/default-scope';
-export type { DefaultScopeFunction } from './model/default-scope';
-export { defineColumnType } from './model/column-type-adapter';
-export type { ColumnTypeAdapter, ColumnTypeSpec } from './model/column-type-adapter';
-export type { ReencryptOptions, ReencryptProgress, ReencryptReport } from './model/encryption/reencrypt';
-export { escapeLike } from './model/like-pattern';
-export type {
-  AttributeInput,
-  AttributeName,
-  Attributes,
-  KeyValue,
-  ModelClass,
-  Operators,
-  OrderDirection,
-  OrderInput,
-  WhereInput,
-  WhereValue,
-} from './model/model-types';
-
-// Transactions
-export { Transactional } from './transaction/transactional.decorator';
-export {
-  currentTransaction,
-  onCommit,
-  onComplete,
-  onRollback,
-  releaseSavepoint,
-  rollbackTo,
-  savepoint,
-  transactional,
-} from './transaction/transaction-api';
-export type { ConnectionTarget } from './transaction/transaction-api';
-export type { Transaction, TransactionOutcome, TransactionStatus } from './transaction/active-transaction';
-export type { ErrorClass, Propagation, RetryOptions, TransactionOptions } from './transaction/transaction-options';
-export type { IsolationLevel, BeginOptions } from './backend/transaction-options';
-
-// Cross-database transactions
-export { TransactionCoordinator } from './distributed/transaction-coordinator';
-export type { UnitOptions } from './distributed/transaction-coordinator';
-export type { CoordinatorOptions } from './distributed/coordinator-options';
-export type { CoordinatorEvent, CoordinatorListener } from './distributed/coordinator-events';
-export type { RecoveryReport, InDoubtBranch, BranchReport } from './distributed/recovery';
-export { defineSagaStep } from './distributed/saga/define-saga-step';
-export type { SagaStep } from './distributed/saga/define-saga-step';
-export type { SagaStepOptions } from './distributed/saga/saga-step';
-export { SagaBuilder } from './distributed/saga/saga-builder';
-export type { SagaResults } from './distributed/saga/saga-builder';
-export type { BranchId, BranchOutcome, PreparedBranch, TwoPhaseParticipant } from './backend/two-phase';
-
-// Schema
-export { SchemaManager } from './schema/schema-manager';
-export type { SchemaTarget } from './schema/schema-manager';
-export type {
-  ColumnDefault,
-  ColumnDefinition,
-  ForeignKeyDefinition,
-  ReferentialAction,
-  TableDefinition,
-} from './schema/table-definition';
-
-// Backends: the contracts a custom backend implements, and the built-in ones to extend
-export { StorageBackend } from './backend/storage-backend';
-export type {
-  BackendCapabilities,
-  BackendContext,
-  BackendLogger,
-  DriverSession,
-  ExecuteResult,
-  Row,
-  RunOptions,
-  StorageBackendClass,
-  StreamOptions,
-} from './backend/storage-backend';
-export { Dialect } from './backend/dialect';
-export type { ValueReader } from './backend/dialect';
-export { SqlCompiler } from './query/sql-compiler';
-export type {
-  ColumnRef,
-  CompiledQuery,
-  ComparisonOperator,
-  ConditionNode,
-  CountNode,
-  DeleteNode,
-  ExistsNode,
-  InsertNode,
-  OrderNode,
-  QueryNode,
-  SelectNode,
-  UpdateNode,
-} from './query/nodes';
-export { COLUMN_TYPES } from './backend/column-types';
-export type { ColumnType, JsonValue } from './backend/column-types';
-export { SqliteBackend } from './backend/sqlite/backend';
-export { SqliteDialect } from './backend/sqlite/dialect';
-export { PostgresBackend } from './backend/postgres/backend';
-export { PostgresDialect } from './backend/postgres/dialect';
-export { MysqlBackend } from './backend/mysql/backend';
-export { MysqlDialect } from './backend/mysql/dialect';
-export { OracleBackend } from './backend/oracle/backend';
-export { OracleDialect } from './backend/oracle/dialect';
-export { MssqlBackend } from './backend/mssql/backend';
-export { MssqlDialect } from './backend/mssql/dialect';
-
-// Errors
-export {
-  ActiveRecordError,
-  CheckConstraintError,
-  ConfigurationError,
-  ConnectionError,
-  ConstraintError,
-  DeadlockError,
-  DecryptionError,
-  ForeignKeyConstraintError,
-  HeuristicCompletionError,
-  LockTimeoutError,
-  NotNullConstraintError,
-  QueryError,
-  RecordNotFoundError,
-  SerializationError,
-  StaleRecordError,
-  TransactionError,
-  TransientError,
-  UniqueConstraintError,
-  UnknownColumnError,
-  ValidationError,
-} from './errors';
-export type { ErrorContext } from './errors';

@@ -1,13 +1,15 @@
 import 'reflect-metadata';
+import type { INestApplication } from '@nestjs/common';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
-import { ActiveRecordExceptionFilter, RecordNotFoundError } from 'nestjs-activerecord';
+import { ActiveRecordExceptionFilter } from 'nestjs-activerecord';
 import { AppModule } from './app.module';
 import { CROSS_DATABASE_MODE } from './database-config';
 import { OrderService } from './orders/order.service';
+import { ShopExceptionFilter } from './orders/shop-exception.filter';
 
 /**
  * `npm run sample`            runs a short demo against the two databases and exits.
- * `npm run sample -- serve`   serves the same over HTTP (PORT, default 3000).
+ * `npm run sample -- serve`   serves the same over HTTP (PORT, default 3000; 0 picks a free port).
  */
 async function main(): Promise<void> {
   if (process.argv[2] === 'serve') return serve();
@@ -16,8 +18,8 @@ async function main(): Promise<void> {
   const shop = app.get(OrderService);
   console.log(`orders and billing commit together as a ${CROSS_DATABASE_MODE === 'saga' ? 'saga (two SQLite files cannot prepare)' : 'two-phase commit'}`);
   const placed = [
-    await shop.placeOrder('ada', 'widget', 3),
-    await shop.placeOrder('grace', 'gizmo', 1),
+    await shop.placeOrder({ customer: 'ada', product: 'widget', quantity: 3 }),
+    await shop.placeOrder({ customer: 'grace', product: 'gizmo', quantity: 1 }),
   ];
   for (const { order, invoice } of placed) {
     console.log(`order #${order.id} (${order.customer}: ${order.quantity} x ${order.product}) on 'orders' -> invoice #${invoice.id} for ${invoice.amount} on 'billing'`);
@@ -25,7 +27,7 @@ async function main(): Promise<void> {
   for (const [customer, product] of [['linus', 'spaceship'], ['mallory', 'widget']] as const) {
     const before = await shop.summary();
     try {
-      await shop.placeOrder(customer, product, 1);
+      await shop.placeOrder({ customer, product, quantity: 1 });
     } catch (error) {
       const after = await shop.summary();
       const untouched = after.orders === before.orders && after.invoices === before.invoices;
@@ -36,19 +38,28 @@ async function main(): Promise<void> {
   await app.close();
 }
 
+/**
+ * What every HTTP entry point of the shop needs: the library's errors as 404/400/409, the
+ * shop's own refusals as 422/402 (anything else stays a logged 500), and shutdown hooks so that
+ * connections close on SIGTERM.
+ */
+export function configureShop(app: INestApplication): void {
+  const { httpAdapter } = app.get(HttpAdapterHost);
+  app.useGlobalFilters(new ActiveRecordExceptionFilter(httpAdapter), new ShopExceptionFilter(httpAdapter));
+  app.enableShutdownHooks();
+}
+
 async function serve(): Promise<void> {
   const app = await NestFactory.create(AppModule);
-  app.enableShutdownHooks();
-  // RecordNotFoundError -> 404, ValidationError -> 400, unique conflicts -> 409.
-  app.useGlobalFilters(new ActiveRecordExceptionFilter(app.get(HttpAdapterHost).httpAdapter));
-  const port = Number(process.env.PORT ?? 3000);
-  await app.listen(port);
-  console.log(`Sample shop on http://localhost:${port}`);
-  console.log(`  curl -X POST localhost:${port}/orders -H 'content-type: application/json' -d '{"customer":"ada","product":"widget","quantity":2}'`);
-  console.log(`  curl localhost:${port}/orders   curl localhost:${port}/orders/summary`);
+  configureShop(app);
+  await app.listen(Number(process.env.PORT ?? 3000));
+  const url = (await app.getUrl()).replace('[::1]', 'localhost');
+  console.log(`Sample shop (${CROSS_DATABASE_MODE === 'saga' ? 'saga' : 'two-phase commit'}) on ${url}`);
+  console.log(`  curl -X POST ${url}/orders -H 'content-type: application/json' -d '{"customer":"ada","product":"widget","quantity":2}'`);
+  console.log(`  curl ${url}/orders   curl ${url}/orders/summary   curl ${url}/orders/1`);
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof RecordNotFoundError ? error.message : error);
+  console.error(error);
   process.exit(1);
 });

@@ -22,6 +22,9 @@ export abstract class Dialect extends SqlCompiler {
   /** Rows per multi-row INSERT in bulk inserts (fewer where `maxParameters` says so). */
   readonly bulkInsertRows: number = 1000;
 
+  /** The cheapest statement that proves the database answers (health checks). */
+  readonly pingStatement: string = 'SELECT 1';
+
   /** Isolation levels this database really provides; asking for another is an error. */
   abstract readonly isolationLevels: readonly IsolationLevel[];
 

@@ -10,7 +10,8 @@ import { createInitializerToken } from './tokens';
 /**
  * What one forRoot/forRootAsync call contributes to an application: an initializer that opens
  * its connections into the application's registry, and a provider per connection token.
- * Global, like @nestjs/typeorm's core module, so connections inject anywhere.
+ * Global, like @nestjs/typeorm's core module, so connections inject anywhere; the initializer
+ * token is exported too, for the providers everywhere that wait for it (see tokens.ts).
  */
 @Module({})
 export class ActiveRecordCoreModule {
@@ -29,7 +30,7 @@ export class ActiveRecordCoreModule {
         },
         ...connectionProviders(names),
       ],
-      exports: connectionTokens(names),
+      exports: [initializer, ...connectionTokens(names)],
     };
   }
 
@@ -53,7 +54,7 @@ export class ActiveRecordCoreModule {
         },
         ...connectionProviders(names),
       ],
-      exports: connectionTokens(names),
+      exports: [initializer, ...connectionTokens(names)],
     };
   }
 }

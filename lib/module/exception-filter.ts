@@ -32,14 +32,25 @@ export class ActiveRecordExceptionFilter extends BaseExceptionFilter {
   }
 }
 
+/**
+ * Bodies are built whole (`{ statusCode, error, message }`), so that clients see the same shape
+ * on Nest 11 and Nest 12, whose HttpException fills in `error` differently from a bare message.
+ */
 export function toHttpException(error: ActiveRecordError): HttpException | undefined {
-  if (error instanceof RecordNotFoundError) return new NotFoundException(error.message, { cause: error });
-  if (error instanceof ValidationError) {
-    return new BadRequestException({ statusCode: 400, error: 'Bad Request', message: error.message, errors: error.errors }, { cause: error });
+  const options = { cause: error };
+  if (error instanceof RecordNotFoundError) return new NotFoundException(body(404, 'Not Found', error.message), options);
+  if (error instanceof ValidationError) return new BadRequestException({ ...body(400, 'Bad Request', error.message), errors: error.errors }, options);
+  if (error instanceof UnknownColumnError) return new BadRequestException(body(400, 'Bad Request', error.message), options);
+  if (error instanceof UniqueConstraintError) return new ConflictException(body(409, 'Conflict', 'A record with the same unique value already exists'), options);
+  if (error instanceof ForeignKeyConstraintError) {
+    return new ConflictException(body(409, 'Conflict', 'The record refers to, or is referred to by, another record'), options);
   }
-  if (error instanceof UnknownColumnError) return new BadRequestException(error.message, { cause: error });
-  if (error instanceof UniqueConstraintError) return new ConflictException('A record with the same unique value already exists', { cause: error });
-  if (error instanceof ForeignKeyConstraintError) return new ConflictException('The record refers to, or is referred to by, another record', { cause: error });
-  if (error instanceof StaleRecordError) return new ConflictException('The record was changed by someone else; reload it and try again', { cause: error });
+  if (error instanceof StaleRecordError) {
+    return new ConflictException(body(409, 'Conflict', 'The record was changed by someone else; reload it and try again'), options);
+  }
   return undefined;
+}
+
+function body(statusCode: number, error: string, message: string): { statusCode: number; error: string; message: string } {
+  return { statusCode, error, message };
 }

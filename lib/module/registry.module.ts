@@ -12,6 +12,7 @@ import { ConnectionRegistry } from '../connection/connection-registry';
 import { TransactionCoordinator } from '../distributed/transaction-coordinator';
 import { SchemaManager } from '../schema/schema-manager';
 import { registryProvider } from './connection-providers';
+import { ActiveRecordHealthIndicator } from './health-indicator';
 
 /** Ties the registry to the application's life: tables at init, every connection closed at shutdown. */
 @Injectable()
@@ -50,7 +51,8 @@ export class ActiveRecordLifecycle implements OnModuleInit, OnApplicationBootstr
     // After every forRoot initializer: the coordinator's options come with them.
     registryProvider(TransactionCoordinator, (registry) => registry.coordinator),
     ActiveRecordLifecycle,
+    ActiveRecordHealthIndicator,
   ],
-  exports: [ConnectionRegistry, SchemaManager, TransactionCoordinator],
+  exports: [ConnectionRegistry, SchemaManager, TransactionCoordinator, ActiveRecordHealthIndicator],
 })
 export class ActiveRecordRegistryModule {}

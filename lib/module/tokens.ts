@@ -26,9 +26,12 @@ export function getModelToken(model: AnyModelClass, connection?: string): symbol
 
 /**
  * Every forRoot/forRootAsync call gets an initializer token. Providers that read the registry
- * (connections, models) depend on all of them, optionally, so that they run only after every
- * call of their own application has registered its connections; tokens of other applications
- * in the same process are simply absent and resolve to undefined.
+ * (connections, models, the coordinator) depend on all of them, optionally, so that they run only
+ * after every call of their own application has registered its connections; tokens of other
+ * applications in the same process are simply absent and resolve to undefined. Each core module
+ * exports its token (it is global), so the dependency is visible from every module: that edge,
+ * not the order in which Nest happens to instantiate modules (Nest 12's differs from Nest 11's),
+ * is what runs the initializers first.
  */
 const initializerTokens: symbol[] = [];
 

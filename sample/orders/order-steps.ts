@@ -1,6 +1,7 @@
 import { defineSagaStep } from 'nestjs-activerecord';
 import { Invoice } from '../billing/invoice.model';
 import { Order } from './order.model';
+import { PaymentDeclinedError } from './shop-errors';
 
 /**
  * The two writes of placing an order, as steps that know how to undo themselves. Under two-phase
@@ -28,7 +29,8 @@ export const billOrder = defineSagaStep({
   name: 'shop.bill-order',
   connection: 'billing',
   run: async (input: { orderId: number; customer: string; amount: string }) => {
-    if (input.customer === 'mallory') throw new Error(`payment declined for ${input.customer}`);
+    // The sample's payment provider declines one customer, to show a unit undone.
+    if (input.customer === 'mallory') throw new PaymentDeclinedError(input.customer);
     return (await Invoice.create(input)).toJSON();
   },
   compensate: async (invoice) => {

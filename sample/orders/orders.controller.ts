@@ -1,14 +1,17 @@
-import { Body, Controller, Get, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseIntPipe, Post } from '@nestjs/common';
+import type { OrderInput } from './order-steps';
 import { Order } from './order.model';
 import { OrderService } from './order.service';
+import { PlaceOrderPipe } from './place-order.input';
 
 @Controller('orders')
 export class OrdersController {
   constructor(private readonly service: OrderService) {}
 
+  /** 201 with the order and its invoice; 400 for a bad body, 422 for an unknown product, 402 when payment is declined. */
   @Post()
-  place(@Body() body: { customer: string; product: string; quantity?: number }) {
-    return this.service.placeOrder(body.customer, body.product, body.quantity ?? 1);
+  place(@Body(PlaceOrderPipe) input: OrderInput) {
+    return this.service.placeOrder(input);
   }
 
   @Get()
@@ -21,8 +24,9 @@ export class OrdersController {
     return this.service.summary();
   }
 
+  /** 400 for an id that is not a number, 404 (ActiveRecordExceptionFilter) for one that does not exist. */
   @Get(':id')
-  show(@Param('id') id: string) {
+  show(@Param('id', ParseIntPipe) id: number) {
     return Order.find(id);
   }
 }

@@ -1,6 +1,6 @@
 import { Test } from '@nestjs/testing';
-import { ActiveRecordModule } from 'nestjs-activerecord';
-import { BANK_MODELS } from './harness/bank';
+import { ActiveRecordModule, TransactionCoordinator } from 'nestjs-activerecord';
+import { BANK_MODELS, transfer } from './harness/bank';
 import { BankInspector, NODE, runUntilKilled } from './harness/harness';
 import { SAGA_MODELS } from './harness/saga-bank';
 import { mariadb, postgres, quietLogger, releaseMariadb, releasePostgres, serversAvailable, sqliteFile } from './support';
@@ -22,7 +22,7 @@ describeIf('recovery when a Nest application starts', () => {
     await releaseMariadb('nestrec_maria');
   });
 
-  it('commits what a crashed process had decided, before the application serves anything', async () => {
+  it('commits what a crashed process had decided before the application serves anything, then commits new units', async () => {
     await bank.reset();
     await runUntilKilled({ mode: 'transfers', connections, shape: 'log', transfers: 1, killAt: { type: 'decided', nth: 1 } });
     expect(await bank.preparedBranches()).toHaveLength(2);
@@ -39,6 +39,9 @@ describeIf('recovery when a Nest application starts', () => {
     await ref.init();
     try {
       expect((await bank.assertConsistent({ withLedger: false })).applied).toEqual(['t-0']);
+      // ...and then serves: a new unit commits on both servers through the app's coordinator.
+      await ref.get(TransactionCoordinator).run({ connections: ['pg', 'maria'] }, () => transfer('t-app', 25));
+      expect((await bank.assertConsistent({ withLedger: false })).applied).toEqual(['t-0', 't-app']);
     } finally {
       await ref.close();
     }

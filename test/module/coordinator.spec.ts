@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Module, type DynamicModule } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -115,5 +116,39 @@ describe('the coordinator in a Nest application', () => {
     }
     await expect(new TwoPhase().run()).rejects.toThrow(/Use mode: 'saga' for this unit of work/);
     expect(await Stock.count()).toBe(1);
+  });
+});
+
+describe('an application started with NestFactory, `coordinator` configured', () => {
+  // Nest 12 instantiates modules in another order than Nest 11 and than a testing module: the
+  // coordinator must still be built after the options that configure it (issue #11, item 1).
+  const options = (dir: string) => ({
+    connections: {
+      warehouse: { backend: 'sqlite' as const, database: join(dir, 'warehouse.db') },
+      payments: { backend: 'sqlite' as const, database: join(dir, 'payments.db') },
+    },
+    models: [Stock, Charge],
+    synchronize: true,
+    coordinator: { log: { connection: 'warehouse' }, nodeId: 'nest-factory' },
+    logger: quietLogger,
+  });
+  const configurations: Array<[string, (dir: string) => DynamicModule]> = [
+    ['forRoot', (dir) => ActiveRecordModule.forRoot(options(dir))],
+    ['forRootAsync', (dir) => ActiveRecordModule.forRootAsync({ useFactory: async () => options(dir) })],
+  ];
+
+  it.each(configurations)('boots with %s and commits a unit across two databases', async (_name, activeRecord) => {
+    @Module({ imports: [activeRecord(mkdtempSync(join(tmpdir(), 'ar-nest-factory-')))], providers: [CheckoutService] })
+    class ShopModule {}
+    const app = await NestFactory.createApplicationContext(ShopModule, { logger: false, abortOnError: false });
+    try {
+      await Stock.create({ sku: 'desk', quantity: 2 });
+      await app.get(CheckoutService).checkout('desk', '80.00');
+      expect((await Stock.find('desk')).quantity).toBe(1);
+      expect(await Charge.where({ sku: 'desk' }).pluck('amount')).toEqual(['80.00']);
+      expect(app.get(TransactionCoordinator).nodeId).toBe('nest-factory');
+    } finally {
+      await app.close();
+    }
   });
 });

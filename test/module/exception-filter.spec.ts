@@ -56,7 +56,7 @@ describe('ActiveRecordExceptionFilter', () => {
   it('answers 404 for RecordNotFoundError', async () => {
     const response = await fetch(`${base}/accounts/12345`);
     expect(response.status).toBe(404);
-    expect(await response.json()).toEqual({ statusCode: 404, message: 'Account with id "12345" not found' });
+    expect(await response.json()).toEqual({ statusCode: 404, error: 'Not Found', message: 'Account with id "12345" not found' });
   });
 
   it('answers 400 with the problems for ValidationError, and 409 for a unique conflict', async () => {
@@ -66,7 +66,9 @@ describe('ActiveRecordExceptionFilter', () => {
     expect((await post({ email: 'a@example.com' })).status).toBe(201);
     const duplicate = await post({ email: 'a@example.com' });
     expect(duplicate.status).toBe(409);
-    expect(JSON.stringify(await duplicate.json())).not.toContain('a@example.com');
+    const conflict = await duplicate.json();
+    expect(conflict).toEqual({ statusCode: 409, error: 'Conflict', message: 'A record with the same unique value already exists' });
+    expect(JSON.stringify(conflict)).not.toContain('a@example.com');
   });
 
   it('answers 409 for a stale record (optimistic locking)', async () => {

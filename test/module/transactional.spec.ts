@@ -221,31 +221,3 @@ describe('@Transactional over HTTP', () => {
     expect(await labels()).toEqual(['from a request']);
   });
 });
-
-describe('two copies of the library in one application', () => {
-  it('share one transaction context, so a transaction opened through one copy is seen by the other', async () => {
-    const first = require('nestjs-activerecord') as typeof import('nestjs-activerecord');
-    let second!: typeof import('nestjs-activerecord');
-    jest.isolateModules(() => {
-      second = require('nestjs-activerecord');
-    });
-    expect(second.Connection).not.toBe(first.Connection);
-    const registry = await first.ConnectionRegistry.open({
-      connections: { main: { backend: 'sqlite', database: ':memory:', synchronize: true } },
-      models: [LedgerLine],
-      logger: quietLogger,
-    });
-    try {
-      await expect(
-        second.transactional(async () => {
-          await LedgerLine.create({ label: 'through copy two' });
-          expect(first.currentTransaction()).toBeDefined();
-          throw new Error('roll back through copy one');
-        }),
-      ).rejects.toThrow();
-      expect(await LedgerLine.count()).toBe(0);
-    } finally {
-      await registry.close();
-    }
-  });
-});

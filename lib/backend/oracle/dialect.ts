@@ -31,6 +31,8 @@ export class OracleDialect extends Dialect {
   override readonly maxParameters = 65535;
   /** Oracle offers only these two; READ UNCOMMITTED and REPEATABLE READ are refused. */
   readonly isolationLevels: readonly IsolationLevel[] = ['READ COMMITTED', 'SERIALIZABLE'];
+  /** Oracle has no SELECT without FROM. */
+  override readonly pingStatement = 'SELECT 1 FROM DUAL';
 
   quoteIdentifier(name: string): string {
     if (name.includes('"') || name.includes('\0')) {

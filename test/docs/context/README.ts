@@ -1,0 +1,35 @@
+// What README.md's snippets mention without showing (see test/docs/check-snippets.js).
+import { EventEmitter } from 'node:events';
+import { Injectable } from '@nestjs/common';
+import { ActiveRecord, Column, Model, PrimaryKey } from 'nestjs-activerecord';
+
+export { EventEmitter };
+
+export interface OrderInput {
+  customer: string;
+  product: string;
+  quantity: number;
+  amount: string;
+}
+
+@Model({ table: 'orders', connection: 'orders' })
+export class Order extends ActiveRecord {
+  @PrimaryKey() id!: number;
+  @Column() customer!: string;
+  @Column() product!: string;
+  @Column() quantity!: number;
+  @Column('decimal', { precision: 12, scale: 2 }) amount!: string;
+}
+
+@Injectable()
+export class StockService {
+  async reserve(_order: Order): Promise<void> {}
+}
+
+@Injectable()
+export class AuditService {
+  async log(_subject: object): Promise<void> {}
+}
+
+@Injectable()
+export class UserService {}
