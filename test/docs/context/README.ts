@@ -33,3 +33,6 @@ export class AuditService {
 
 @Injectable()
 export class UserService {}
+
+/** The mailer of the lifecycle example. */
+export declare const mailer: { send(to: string, subject: string): void };
