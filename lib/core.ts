@@ -8,10 +8,11 @@ import 'reflect-metadata';
 
 // Connections
 export { Connection } from './connection/connection';
-export { ConnectionRegistry } from './connection/connection-registry';
+export { ConnectionRegistry } from './registry/connection-registry';
+export type { ActiveRecordOptions } from './registry/registry-options';
 export type {
-  ActiveRecordOptions,
   ConnectionOptions,
+  ConnectionSetOptions,
   CustomBackendConnectionOptions,
   NamedConnectionOptions,
 } from './connection/connection-options';
@@ -54,8 +55,8 @@ export type { EncryptedColumnOptions } from './model/lifecycle/column-extras';
 export { CreatedAt, DeletedAt, UpdatedAt, Version } from './model/lifecycle/managed-columns';
 export type { ManagedColumnOptions } from './model/lifecycle/managed-columns';
 export type { UpdateAllOptions } from './model/lifecycle/bulk-writes';
-export { DefaultScope } from './model/default-scope';
-export type { DefaultScopeFunction } from './model/default-scope';
+export { DefaultScope } from './model/default-scope.decorator';
+export type { DefaultScopeFunction } from './model/default-scope.decorator';
 export { defineColumnType } from './model/column-type-adapter';
 export type { ColumnTypeAdapter, ColumnTypeSpec } from './model/column-type-adapter';
 export type { ReencryptOptions, ReencryptProgress, ReencryptReport } from './model/encryption/reencrypt';
@@ -86,7 +87,8 @@ export {
   transactional,
 } from './transaction/transaction-api';
 export type { ConnectionTarget } from './transaction/transaction-api';
-export type { Transaction, TransactionOutcome, TransactionStatus } from './transaction/active-transaction';
+export type { Transaction } from './connection/connection';
+export type { ConnectionTransactionOptions, TransactionOutcome, TransactionStatus } from './connection/transaction-options';
 export type { ErrorClass, Propagation, RetryOptions, TransactionOptions } from './transaction/transaction-options';
 export type { IsolationLevel, BeginOptions } from './backend/transaction-options';
 
@@ -126,6 +128,7 @@ export type {
   RunOptions,
   StorageBackendClass,
   StreamOptions,
+  AcquireOptions,
 } from './backend/storage-backend';
 export { Dialect } from './backend/dialect';
 export type { ValueReader } from './backend/dialect';

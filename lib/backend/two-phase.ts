@@ -1,4 +1,4 @@
-import type { DriverSession } from './storage-backend';
+import type { DriverSession } from './driver-session';
 import type { BeginOptions } from './transaction-options';
 
 /**
@@ -40,6 +40,14 @@ export interface TwoPhaseParticipant {
    * tells `outcomeOf` whether the branch committed once it is no longer prepared.
    */
   beginBranch(session: DriverSession, branch: BranchId, options: BeginOptions): Promise<string | undefined>;
+
+  /**
+   * Optional: make the local transaction already open on `session` this branch (a transaction
+   * on one connection widened into a cross-database unit). Returns evidence as `beginBranch`
+   * does. Absent where the database cannot (MySQL/MariaDB and Oracle start a branch with XA
+   * START): the engine then refuses to widen such a transaction, before any write.
+   */
+  adoptBranch?(session: DriverSession, branch: BranchId): Promise<string | undefined>;
 
   /** End the branch's work and prepare it; afterwards it outlives the session. */
   prepareBranch(session: DriverSession, branch: BranchId): Promise<void>;

@@ -1,7 +1,7 @@
 import { resolveBackendClass, type BackendClass } from '../backend/backend-catalog';
 import { ConfigurationError } from '../errors';
 import { COMMON_OPTION_KEYS } from './common-options';
-import type { ActiveRecordOptions, ConnectionOptions } from './connection-options';
+import type { ConnectionOptions, ConnectionSetOptions } from './connection-options';
 import { decodeEncryptionKey, KEY_ID } from './encryption-options';
 
 export interface ValidatedConnection {
@@ -18,7 +18,7 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
  * Check a whole options object before anything opens, so that a mistake in the third connection
  * does not leave the first two open. Every message names the option path at fault.
  */
-export function validateOptions(options: ActiveRecordOptions, source = 'ActiveRecordModule options'): ValidatedConnection[] {
+export function validateOptions(options: ConnectionSetOptions & { models?: unknown }, source = 'ActiveRecordModule options'): ValidatedConnection[] {
   if (!options || typeof options !== 'object') {
     throw new ConfigurationError(`${source} must be an object with a 'connections' map`);
   }
@@ -66,7 +66,7 @@ function validateEncryption(encryption: unknown): void {
   });
 }
 
-function normalizeConnections(connections: ActiveRecordOptions['connections'], source: string): ValidatedConnection[] {
+function normalizeConnections(connections: ConnectionSetOptions['connections'], source: string): ValidatedConnection[] {
   if (!connections || typeof connections !== 'object') {
     throw new ConfigurationError(`${source}: 'connections' is required, e.g. { main: { backend: 'sqlite', database: ':memory:' } }`, {
       field: 'connections',

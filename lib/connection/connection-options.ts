@@ -4,8 +4,6 @@ import type { PostgresConnectionOptions } from '../backend/postgres/options';
 import type { MysqlConnectionOptions } from '../backend/mysql/options';
 import type { OracleConnectionOptions } from '../backend/oracle/options';
 import type { MssqlConnectionOptions } from '../backend/mssql/options';
-import type { AnyModelClass } from '../model/metadata';
-import type { CoordinatorOptions } from '../distributed/coordinator-options';
 import type { CommonConnectionOptions } from './common-options';
 import type { EncryptionOptions } from './encryption-options';
 
@@ -22,22 +20,18 @@ export type ConnectionOptions = SqliteConnectionOptions | PostgresConnectionOpti
 /** The array form of `connections`, where a duplicate name can be detected at runtime. */
 export type NamedConnectionOptions = ConnectionOptions & { name: string };
 
-/** Options of a set of connections: what ActiveRecordModule.forRoot and ConnectionRegistry take. */
-export interface ActiveRecordOptions {
+/** A set of named connections and what applies to all of them (the connection part of ActiveRecordOptions). */
+export interface ConnectionSetOptions {
   /** Named connections: `{ main: {...}, audit: {...} }`, or an array of `{ name, ...options }`. */
   connections: Readonly<Record<string, ConnectionOptions>> | readonly NamedConnectionOptions[];
   /** The connection of models and injections that name none; default: the first one. */
   defaultConnection?: string;
-  /** Models whose connection is checked at startup and whose tables `synchronize` creates. */
-  models?: readonly AnyModelClass[];
   /** Default for every connection's `synchronize`. */
   synchronize?: boolean;
   /** Default for every connection's `logging`. */
   logging?: boolean;
   /** Where warnings and SQL logs go; default: console (Nest's Logger under ActiveRecordModule). */
   logger?: BackendLogger;
-  /** The cross-database coordinator: decision log location, node id, recovery. */
-  coordinator?: CoordinatorOptions;
   /** Keys of encrypted columns (`@Column('string', { encrypted: true })`). */
   encryption?: EncryptionOptions;
 }

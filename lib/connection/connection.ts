@@ -8,13 +8,39 @@ import type {
   StorageBackend,
   StreamOptions,
 } from '../backend/storage-backend';
-import type { TransactionCoordinator } from '../distributed/transaction-coordinator';
 import { ConnectionError } from '../errors';
 import type { CompiledQuery } from '../query/nodes';
-import type { Transaction } from '../transaction/active-transaction';
-import { frameForStatement } from '../transaction/transaction-context';
-import type { TransactionOptions } from '../transaction/transaction-options';
-import { runTransaction } from '../transaction/transaction-runner';
+import { enteredScope } from './ambient-scope';
+import type { ConnectionTransactionOptions, TransactionOutcome, TransactionStatus } from './transaction-options';
+
+/** The public face of an open transaction (or of a NESTED savepoint level inside one). */
+export interface Transaction {
+  /** The connection this handle was opened for (for a unit over several, the first one named). */
+  readonly connection: Connection;
+  /** Every connection the transaction spans (one, or a cross-database unit's participants). */
+  readonly connections: readonly Connection[];
+  readonly status: TransactionStatus;
+  /** Run after the transaction commits (not after a savepoint is released). */
+  onCommit(hook: () => unknown): void;
+  /** Run after the transaction (or this NESTED savepoint) rolls back. */
+  onRollback(hook: () => unknown): void;
+  /** Run after either outcome, with the outcome. */
+  onComplete(hook: (outcome: TransactionOutcome) => unknown): void;
+  /** Create a savepoint (on every connection of the transaction) and return its name. */
+  savepoint(name?: string): Promise<string>;
+  /** Forget a savepoint (and those made after it), keeping their writes. */
+  releaseSavepoint(name: string): Promise<void>;
+  /** Undo every write made after the savepoint; the savepoint itself stays, newer ones go. */
+  rollbackTo(name: string): Promise<void>;
+}
+
+/**
+ * What a Connection needs from its application's transaction engine: it runs `transaction()`
+ * there, and knows nothing else of how transactions begin, nest, coordinate or end.
+ */
+export interface TransactionPort {
+  run<T>(connection: Connection, work: (transaction: Transaction) => Promise<T>, options?: ConnectionTransactionOptions): Promise<T>;
+}
 
 export interface ConnectionSettings {
   readonly logger: BackendLogger;
@@ -22,16 +48,26 @@ export interface ConnectionSettings {
   readonly logging: boolean;
   readonly retryAttempts: number;
   readonly retryDelayMs: number;
-  /** The coordinator of the application this connection belongs to. */
-  readonly coordinator: () => TransactionCoordinator;
+  /** How long a transaction waits for a session before it fails naming who holds them. */
+  readonly acquireTimeoutMs: number;
+  /** The application's transaction engine, which runs `transaction()`. */
+  readonly transactions: TransactionPort;
 }
 
 /**
  * One named database. Every statement, from a model or from `query()`, comes through here and
  * goes to the transaction this connection has open in the caller's context, or else to the
- * backend's pool. Injected with `@InjectConnection(name)`.
+ * backend's pool. Injected with `@InjectConnection(name)`. It only routes: transactions are the
+ * engine's business (installed as `settings.transactions` by the application's registry).
  */
+let connectionSequence = 0;
+
 export class Connection {
+  /**
+   * @internal A process-wide order of connections: the transaction engine takes the sessions a
+   * unit needs in this order, so two units never each hold what the other waits for.
+   */
+  readonly order = ++connectionSequence;
   private state: 'new' | 'open' | 'closed' = 'new';
 
   constructor(
@@ -49,9 +85,20 @@ export class Connection {
     return this.state === 'open';
   }
 
-  /** @internal The application's coordinator, for units of work that include this connection. */
-  coordinator(): TransactionCoordinator {
-    return this.settings.coordinator();
+  /** @internal How many sessions this connection can hand out at once (SQLite: one). */
+  get sessionCapacity(): number {
+    const capabilities = this.backend.capabilities;
+    return capabilities.concurrentSessions ? capabilities.maxSessions ?? Number.POSITIVE_INFINITY : 1;
+  }
+
+  /** @internal How long a transaction waits for a session of this connection. */
+  get acquireTimeoutMs(): number {
+    return this.settings.acquireTimeoutMs;
+  }
+
+  /** @internal The engine this connection's application runs transactions with. */
+  get transactions(): TransactionPort {
+    return this.settings.transactions;
   }
 
   /** @internal Where this connection's warnings go. */
@@ -83,8 +130,8 @@ export class Connection {
    * it without being passed a handle. Inside an open transaction this joins it (propagation
    * REQUIRED); `options` choose another propagation, isolation, timeout, retries and rollback rules.
    */
-  transaction<T>(work: (transaction: Transaction) => Promise<T>, options?: Omit<TransactionOptions, 'connection' | 'connections' | 'mode'>): Promise<T> {
-    return runTransaction(this, work, options);
+  transaction<T>(work: (transaction: Transaction) => Promise<T>, options?: ConnectionTransactionOptions): Promise<T> {
+    return this.settings.transactions.run(this, work, options);
   }
 
   /** Connect, retrying as configured. Called by the registry; safe to call once. */
@@ -117,15 +164,15 @@ export class Connection {
   /** @internal Run a compiled query on the ambient transaction or the pool. */
   runQuery(query: CompiledQuery, options?: RunOptions): Promise<Row[]> {
     if (this.settings.logging) this.log(query);
-    const frame = frameForStatement(this);
-    return frame ? frame.transaction.session.query(query, options) : this.backend.query(query, options);
+    const session = this.ambientSession();
+    return session ? session.query(query, options) : this.backend.query(query, options);
   }
 
   /** @internal */
   runExecute(query: CompiledQuery, options?: RunOptions): Promise<ExecuteResult> {
     if (this.settings.logging) this.log(query);
-    const frame = frameForStatement(this);
-    return frame ? frame.transaction.session.execute(query, options) : this.backend.execute(query, options);
+    const session = this.ambientSession();
+    return session ? session.execute(query, options) : this.backend.execute(query, options);
   }
 
   /**
@@ -136,9 +183,8 @@ export class Connection {
    */
   runQueryNow(query: CompiledQuery, options?: RunOptions): Row[] | Promise<Row[]> {
     if (this.settings.logging) this.log(query);
-    const frame = frameForStatement(this);
-    if (frame !== undefined) {
-      const session = frame.transaction.session;
+    const session = this.ambientSession();
+    if (session !== undefined) {
       return (session.queryNow !== undefined ? session.queryNow(query, options) : undefined) ?? session.query(query, options);
     }
     const backend = this.backend;
@@ -148,9 +194,8 @@ export class Connection {
   /** @internal `runExecute` run synchronously where it can be, as `runQueryNow`. */
   runExecuteNow(query: CompiledQuery, options?: RunOptions): ExecuteResult | Promise<ExecuteResult> {
     if (this.settings.logging) this.log(query);
-    const frame = frameForStatement(this);
-    if (frame !== undefined) {
-      const session = frame.transaction.session;
+    const session = this.ambientSession();
+    if (session !== undefined) {
       return (session.executeNow !== undefined ? session.executeNow(query, options) : undefined) ?? session.execute(query, options);
     }
     const backend = this.backend;
@@ -159,7 +204,7 @@ export class Connection {
 
   /**
    * @internal Run a statement on a session held by library code (a transaction of its own that
-   * no user code runs in, see runPrivateTransaction), synchronously where the session can.
+   * no user code runs in), synchronously where the session can.
    */
   runOnSession(session: DriverSession, query: CompiledQuery, options?: RunOptions): ExecuteResult | Promise<ExecuteResult> {
     if (this.settings.logging) this.log(query);
@@ -169,8 +214,20 @@ export class Connection {
   /** @internal */
   runStream(query: CompiledQuery, options: StreamOptions): AsyncIterable<Row> {
     if (this.settings.logging) this.log(query);
-    const frame = frameForStatement(this);
-    return frame ? frame.transaction.session.stream(query, options) : this.backend.stream(query, options);
+    const session = this.ambientSession();
+    return session ? session.stream(query, options) : this.backend.stream(query, options);
+  }
+
+  /**
+   * The session of the transaction the running code has open on this connection, or undefined
+   * (the pool). Throws when the transaction in scope ended badly: a `Promise.all` sibling still
+   * running after its transaction rolled back must not write outside it.
+   */
+  private ambientSession(): DriverSession | undefined {
+    const scope = enteredScope();
+    if (scope === undefined) return undefined;
+    const binding = scope.binding(this);
+    return binding ? binding.statementSession(this) : undefined;
   }
 
   private rawQuery(sql: string, params: readonly unknown[]): CompiledQuery {

@@ -8,7 +8,11 @@ export interface CoordinatorOptions {
    * own database instead, inside its commit.
    */
   log?: { connection: string };
-  /** This application's name in branch ids; stable across restarts. Default: the host name. */
+  /**
+   * This application's name in branch ids. Default: the host name. On a StatefulSet (stable pod
+   * names) that is enough; on a Deployment or an autoscaled group any id works, since a node that
+   * never returns is taken over by the others once its lease (`nodeLeaseMs`) expires.
+   */
   nodeId?: string;
   /** Run recovery when the application starts; default true. */
   recoverOnStartup?: boolean;
@@ -29,6 +33,11 @@ export interface CoordinatorOptions {
   commitRetryIntervalMs?: number;
   /** Keep finished decision records and saga logs this long before recovery purges them; default 7 days. */
   retainMs?: number;
+  /**
+   * How long a node's lease lasts without renewal (it renews every third of it). Once it has
+   * expired, recovery on any other node settles the dead node's work. Default 30000.
+   */
+  nodeLeaseMs?: number;
 }
 
 export interface ResolvedCoordinatorOptions {
@@ -40,6 +49,7 @@ export interface ResolvedCoordinatorOptions {
   readonly prepareTimeoutMs: number;
   readonly commitTimeoutMs: number;
   readonly retainMs: number;
+  readonly nodeLeaseMs: number;
 }
 
 export function resolveCoordinatorOptions(options: CoordinatorOptions = {}): ResolvedCoordinatorOptions {
@@ -62,5 +72,6 @@ export function resolveCoordinatorOptions(options: CoordinatorOptions = {}): Res
     prepareTimeoutMs: duration(options.prepareTimeoutMs, 'prepareTimeoutMs', 30_000),
     commitTimeoutMs: duration(options.commitTimeoutMs, 'commitTimeoutMs', 30_000),
     retainMs: duration(options.retainMs, 'retainMs', 7 * 24 * 3600 * 1000),
+    nodeLeaseMs: duration(options.nodeLeaseMs, 'nodeLeaseMs', 30_000),
   };
 }

@@ -1,10 +1,10 @@
-import type { Row, RunOptions } from '../backend/storage-backend';
+import type { DriverSession, Row, RunOptions } from '../backend/storage-backend';
 import type { Connection } from '../connection/connection';
 import { UniqueConstraintError } from '../errors';
-import type { ColumnRef, ConditionNode } from '../query/nodes';
+import type { ColumnRef, CompiledQuery, ConditionNode } from '../query/nodes';
 import { columnDefinition, type TableDefinition } from '../schema/table-definition';
-import { runInScope } from '../transaction/transaction-context';
-import { ensureTable, withTable } from './table-guard';
+import { runOutsideTransaction } from '../connection/ambient-scope';
+import { ensureTable, forgetTable, isMissingTable, withTable } from './table-guard';
 
 /** What recovery needs to know about one participant of a global transaction. */
 export interface ParticipantRecord {
@@ -67,29 +67,52 @@ export class DecisionLog {
     return ensureTable(this.connection, DECISIONS_TABLE);
   }
 
+  /** Insert a record on a session of its own, outside whatever the caller has open. */
+  insert(record: Omit<DecisionRecord, 'createdAt' | 'updatedAt'>): Promise<void> {
+    return this.insertMany([record]);
+  }
+
+  /** Insert records in one statement (all or none). */
+  async insertMany(records: ReadonlyArray<Omit<DecisionRecord, 'createdAt' | 'updatedAt'>>): Promise<void> {
+    const query = this.compileInsert(records);
+    const options = records.length === 1 ? PREPARED : undefined;
+    await withTable(this.connection, DECISIONS_TABLE, () => this.outside(() => this.connection.runExecute(query, options)));
+  }
+
   /**
-   * Insert a record. With `inCurrentTransaction` it runs in whatever transaction the caller has
-   * open on this connection (the last resource's); otherwise on a session of its own.
+   * Insert a record on `session`: inside the transaction open there (a last resource writes its
+   * decision inside its own commit), or as a statement of its own on a session the unit holds.
+   * A table dropped since it was last seen is created again on that same session, and the
+   * insert retried once (SQLite and SQL Server keep a transaction usable after that error).
    */
-  async insert(record: Omit<DecisionRecord, 'createdAt' | 'updatedAt'>, inCurrentTransaction = false): Promise<void> {
+  async insertOn(session: DriverSession, record: Omit<DecisionRecord, 'createdAt' | 'updatedAt'>): Promise<void> {
+    const query = this.compileInsert([record]);
+    try {
+      await this.connection.runOnSession(session, query, PREPARED);
+    } catch (error) {
+      if (!isMissingTable(error)) throw error;
+      forgetTable(this.connection, DECISIONS_TABLE);
+      await this.connection.runOnSession(session, { sql: this.connection.dialect.compileCreateTable(DECISIONS_TABLE, { ifNotExists: true }), params: [] });
+      await this.connection.runOnSession(session, query, PREPARED);
+    }
+  }
+
+  /** The INSERT of `records`; one record's is always the same text (worth a prepared statement). */
+  compileInsert(records: ReadonlyArray<Omit<DecisionRecord, 'createdAt' | 'updatedAt'>>): CompiledQuery {
     const now = new Date();
-    const values: unknown[] = [record.gid, record.node, record.state, record.participants, now, now];
-    const query = this.connection.dialect.compile({
+    return this.connection.dialect.compile({
       kind: 'insert',
       table: DECISIONS_TABLE.name,
       columns: DECISIONS_TABLE.columns.map((c) => ref(c.name)),
-      rows: [values],
+      rows: records.map((record) => [record.gid, record.node, record.state, record.participants, now, now]),
     });
-    // Run once per global transaction, always the same text: worth a server-side prepared statement.
-    const run = () => this.connection.runExecute(query, PREPARED);
-    // Inside the last resource's transaction a missing table is created beforehand, not retried.
-    await (inCurrentTransaction ? run() : withTable(this.connection, DECISIONS_TABLE, () => this.outside(run)));
   }
 
   /** Record "rolled back" for a gid nobody decided; false if a decision already exists. */
-  async tombstone(gid: string, node: string, participants: readonly ParticipantRecord[]): Promise<boolean> {
+  async tombstone(gid: string, node: string, participants: readonly ParticipantRecord[], session?: DriverSession): Promise<boolean> {
     try {
-      await this.insert({ gid, node, state: 'aborted', participants });
+      const record = { gid, node, state: 'aborted' as const, participants };
+      await (session ? this.insertOn(session, record) : this.insert(record));
       return true;
     } catch (error) {
       if (error instanceof UniqueConstraintError) return false;
@@ -140,15 +163,14 @@ export class DecisionLog {
     await this.outside(() => this.connection.runExecute(query, gids.length === 1 ? PREPARED : undefined));
   }
 
-  /** Delete finished records of this node last touched before `before`. */
-  async purge(node: string, before: Date): Promise<number> {
+  /** Delete finished records (of any node) last touched before `before`. */
+  async purge(before: Date): Promise<number> {
     const query = this.connection.dialect.compile({
       kind: 'delete',
       table: DECISIONS_TABLE.name,
       where: {
         kind: 'and',
         items: [
-          { kind: 'compare', column: ref('node'), op: '=', value: node },
           { kind: 'in', column: ref('state'), values: ['committed', 'aborted'], negated: false },
           { kind: 'compare', column: ref('updated_at'), op: '<', value: before },
         ],
@@ -182,6 +204,6 @@ export class DecisionLog {
   }
 
   private outside<T>(work: () => Promise<T>): Promise<T> {
-    return runInScope(this.connection, null, work);
+    return runOutsideTransaction(this.connection, work);
   }
 }

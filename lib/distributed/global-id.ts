@@ -33,6 +33,14 @@ export function newGlobalId(node: string, now = Date.now()): string {
   return `${PREFIX}.${node}.${now.toString(36)}-${randomBytes(8).toString('hex')}`;
 }
 
+/** What every gtrid of every node starts with. */
+export const ALL_NODES = `${PREFIX}.`;
+
+/** The node that began a global transaction, from its id (undefined for an id that is not ours). */
+export function nodeOf(gid: string): string | undefined {
+  return /^ar\.([A-Za-z0-9-]+)\./.exec(gid)?.[1];
+}
+
 /** What every gtrid of this node starts with. */
 export function nodePrefix(node: string): string {
   return `${PREFIX}.${node}.`;

@@ -2,24 +2,32 @@ import type { BackendLogger } from '../backend/storage-backend';
 import type { BranchId, TwoPhaseParticipant } from '../backend/two-phase';
 import type { Connection } from '../connection/connection';
 import { ConfigurationError, TransactionError } from '../errors';
-import { resolveConnection } from '../transaction/transaction-api';
+import { unitSpec } from '../transaction/transaction-api';
+import type { DistributedStrategies, TransactionManager } from '../transaction/transaction-manager';
 import type { TransactionOptions } from '../transaction/transaction-options';
-import { installUnitOfWorkRunner } from '../transaction/unit-of-work';
+import type { CommitStrategy } from '../transaction/unit';
 import { CommitMarks } from './commit-marks';
 import { CoordinatorEvents, type CoordinatorListener } from './coordinator-events';
 import type { ResolvedCoordinatorOptions } from './coordinator-options';
 import { DecisionLog } from './decision-log';
-import { recover, inDoubt, type InDoubtBranch, type RecoveryContext, type RecoveryReport } from './recovery';
+import { DecisionWriter } from './decision-writer';
+import { NodeLeases } from './node-leases';
+import { inDoubt, recover, resolveManually, type InDoubtBranch, type RecoveryContext, type RecoveryReport } from './recovery';
 import { SagaBuilder } from './saga/saga-builder';
 import { SagaLog } from './saga/saga-log';
-import { runSaga } from './saga/saga-runner';
-import { runTwoPhaseCommit, type TwoPhaseContext } from './two-phase-commit';
+import { SagaStrategy, type SagaContext } from './saga/saga-runner';
+import { moduleSteps, SagaSteps } from './saga/saga-step';
+import { TwoPhaseCommit } from './two-phase-commit';
 
 /** What the coordinator needs from the application's registry. */
 export interface CoordinatorHost {
   get(name?: string): Connection;
   connectionNames(): readonly string[];
   readonly defaultConnectionName: string;
+  /** The application's transaction engine, which runs every unit. */
+  readonly transactions: TransactionManager;
+  /** Run `work` as code of the application (its models' static calls resolve there). */
+  run<T>(work: () => T): T;
 }
 
 export interface UnitOptions extends Omit<TransactionOptions, 'connection' | 'connections'> {
@@ -34,9 +42,16 @@ export interface UnitOptions extends Omit<TransactionOptions, 'connection' | 'co
  * can prepare (with at most one last resource that cannot), or a saga with compensations. Also
  * runs recovery. One per application; injectable as `TransactionCoordinator`.
  */
-export class TransactionCoordinator {
+export class TransactionCoordinator implements DistributedStrategies {
   private readonly events: CoordinatorEvents;
   private readonly commitMarks: CommitMarks;
+  /** This application's saga steps; module-level ones (defineSagaStep) are found behind them. */
+  private readonly steps = new SagaSteps(moduleSteps);
+  private readonly twoPhaseCommit: TwoPhaseCommit;
+  private readonly sagas: SagaStrategy;
+  private writer?: DecisionWriter;
+  private leases?: NodeLeases;
+  private leasing?: Promise<void>;
   private readonly ready = new WeakMap<Connection, Promise<void>>();
   private readonly pendingCommits = new Map<string, { connection: Connection; branch: BranchId }>();
   private retryTimer?: NodeJS.Timeout;
@@ -49,6 +64,20 @@ export class TransactionCoordinator {
   ) {
     this.events = new CoordinatorEvents(logger.debug ? (message) => logger.debug!(`[coordinator] ${message}`) : undefined);
     this.commitMarks = new CommitMarks(() => this.decisionLog(), (message) => logger.warn(message));
+    this.twoPhaseCommit = new TwoPhaseCommit({
+      nodeId: options.nodeId,
+      prepareTimeoutMs: options.prepareTimeoutMs,
+      commitTimeoutMs: options.commitTimeoutMs,
+      events: this.events,
+      decisionLog: () => this.decisionLog(),
+      decisionWriter: () => this.decisionWriter(),
+      markCommitted: (gid) => this.commitMarks.add(gid),
+      retryCommit: (connection, branch) => this.scheduleCommitRetry(connection, branch),
+      ensureReady: (connection, participant) => this.ensureReady(connection, participant),
+      startLease: () => this.startLease(),
+      warn: (message) => logger.warn(message),
+    });
+    this.sagas = new SagaStrategy(() => this.sagaContext());
   }
 
   /** This node's id, as it appears in every branch id. */
@@ -56,24 +85,42 @@ export class TransactionCoordinator {
     return this.options.nodeId;
   }
 
+  /** @internal The engine's two-phase commit strategy. */
+  twoPhaseStrategy(): CommitStrategy {
+    return this.twoPhaseCommit;
+  }
+
+  /** @internal The engine's saga strategy. */
+  sagaStrategy(): CommitStrategy {
+    return this.sagas;
+  }
+
+  /** Build a saga: `coordinator.saga('place-order').step({ name, run, compensate }).execute(input)`. */
+  saga<Input = unknown>(name?: string): SagaBuilder<Input> {
+    const host = {
+      steps: this.steps,
+      runSaga: (sagaName: string, connections: readonly string[], input: unknown, work: () => Promise<void>) =>
+        this.host.run(() =>
+          this.host.transactions.runUnit(
+            { ...unitSpec({ connections: (connections.length > 0 ? connections : [undefined]).map((c) => this.host.get(c)), mode: 'saga', name: sagaName }), input },
+            work,
+          ),
+        ),
+    };
+    return new SagaBuilder<Input>(host, name);
+  }
+
   /**
    * Run `work` with one transaction open on each connection (models and queries inside go to
    * their own connection's), then commit all or none. `mode` defaults to '2pc'.
    */
   async run<T>(options: UnitOptions, work: () => Promise<T>): Promise<T> {
-    const connections = [...new Set(options.connections.map((target) => resolveConnection(target)))];
+    // Names resolve in this coordinator's application, and the work runs as its code.
+    const connections = [...new Set(options.connections.map((target) => (typeof target === 'string' ? this.host.get(target) : target)))];
     if (connections.length === 0) throw new ConfigurationError('A unit of work needs at least one connection');
     for (const connection of connections) this.assertOwn(connection);
-    if (options.mode === 'saga') {
-      return runSaga(this.sagaContext(), options.name ?? `unit(${connections.map((c) => c.name).join(',')})`, undefined, work);
-    }
-    if (options.mode !== undefined && options.mode !== '2pc') throw new ConfigurationError(`Unknown mode '${String(options.mode)}': use '2pc' or 'saga'`);
-    return runTwoPhaseCommit(this.twoPhaseContext(), connections, options, work);
-  }
-
-  /** Build a saga: `coordinator.saga('place-order').step({ name, run, compensate }).execute(input)`. */
-  saga<Input = unknown>(name?: string): SagaBuilder<Input> {
-    return new SagaBuilder<Input>(() => this.sagaContext(), name);
+    const name = options.name ?? (options.mode === 'saga' ? `unit(${connections.map((c) => c.name).join(',')})` : undefined);
+    return this.host.run(() => this.host.transactions.runUnit(unitSpec({ ...options, connections, name }), work));
   }
 
   /**
@@ -87,9 +134,48 @@ export class TransactionCoordinator {
     return this.recovering;
   }
 
-  /** What is pending: prepared branches with their decisions, and unfinished or failed sagas. */
-  inDoubt(): Promise<{ branches: InDoubtBranch[]; sagas: Array<{ id: string; name: string; state: string }> }> {
-    return inDoubt(this.recoveryContext());
+  /**
+   * What is pending on this node (with `{ allNodes: true }`, on every node): prepared branches
+   * with their node, decision and age, unfinished or failed sagas, and the participants that
+   * could not be inspected.
+   */
+  inDoubt(options: { allNodes?: boolean } = {}): Promise<{
+    branches: InDoubtBranch[];
+    sagas: Array<{ id: string; name: string; state: string; node: string; ageMs: number }>;
+    unreachable: Array<{ connection: string; reason: string }>;
+  }> {
+    return inDoubt(this.recoveryContext(), options.allNodes ?? false);
+  }
+
+  /**
+   * Settle one global transaction by hand (an operator who knows better than presumed abort):
+   * the decision is written to the log first, so that every database and every later recovery
+   * agrees, then applied to each branch still prepared. Refused if the log already holds the
+   * opposite decision.
+   */
+  resolve(gid: string, outcome: 'commit' | 'rollback'): Promise<RecoveryReport> {
+    if (outcome !== 'commit' && outcome !== 'rollback') throw new ConfigurationError(`resolve() takes 'commit' or 'rollback', not '${String(outcome)}'`);
+    return resolveManually(this.recoveryContext(), gid, outcome);
+  }
+
+  /** Every node's lease (running nodes, and dead ones not yet settled by a survivor). */
+  async nodes(): Promise<Array<{ node: string; leaseUntil: Date; claimedBy: string | null }>> {
+    return this.nodeLeases().list().catch(() => []);
+  }
+
+  /**
+   * Hold this node's lease from now on, renewing it in the background, so that survivors take
+   * over its work only if it dies. Started at startup when a coordinator is configured, and by
+   * the first unit across databases otherwise.
+   */
+  startLease(): Promise<void> {
+    this.leasing ??= this.nodeLeases()
+      .start()
+      .catch((error: unknown) => {
+        this.leasing = undefined;
+        this.logger.warn(`Could not take the lease of node '${this.nodeId}' in the decision log: ${error instanceof Error ? error.message : String(error)}`);
+      });
+    return this.leasing;
   }
 
   /** Listen to every step of every global transaction and saga (listeners are awaited: keep them fast). */
@@ -112,6 +198,8 @@ export class TransactionCoordinator {
   async close(): Promise<void> {
     this.stopRetries();
     await this.commitMarks.close();
+    await this.writer?.close();
+    await this.leases?.stop();
   }
 
   private stopRetries(): void {
@@ -119,24 +207,12 @@ export class TransactionCoordinator {
     this.retryTimer = undefined;
   }
 
-  private twoPhaseContext(): TwoPhaseContext {
-    return {
-      nodeId: this.nodeId,
-      prepareTimeoutMs: this.options.prepareTimeoutMs,
-      commitTimeoutMs: this.options.commitTimeoutMs,
-      events: this.events,
-      decisionLog: () => this.decisionLog(),
-      markCommitted: (gid) => this.commitMarks.add(gid),
-      retryCommit: (connection, branch) => this.scheduleCommitRetry(connection, branch),
-      ensureReady: (connection, participant) => this.ensureReady(connection, participant),
-      warn: (message) => this.logger.warn(message),
-    };
-  }
-
-  private sagaContext() {
+  private sagaContext(): SagaContext {
     return {
       nodeId: this.nodeId,
       events: this.events,
+      steps: this.steps,
+      startLease: () => this.startLease(),
       leaseMs: this.options.orphanTimeoutMs,
       sagaLog: () => new SagaLog(this.logConnection()),
       connection: (name: string) => this.host.get(name),
@@ -151,11 +227,22 @@ export class TransactionCoordinator {
       retainMs: this.options.retainMs,
       connections: () => this.host.connectionNames().map((name) => this.host.get(name)),
       decisionLog: () => this.decisionLog(),
+      leases: () => this.nodeLeases(),
     };
   }
 
   private decisionLog(): DecisionLog {
     return new DecisionLog(this.logConnection());
+  }
+
+  private nodeLeases(): NodeLeases {
+    this.leases ??= new NodeLeases(() => this.logConnection(), this.nodeId, this.options.nodeLeaseMs, (message) => this.logger.warn(message));
+    return this.leases;
+  }
+
+  private decisionWriter(): DecisionWriter {
+    this.writer ??= new DecisionWriter(this.decisionLog());
+    return this.writer;
   }
 
   private logConnection(): Connection {
@@ -200,13 +287,3 @@ export class TransactionCoordinator {
   }
 }
 
-/** Connections know their application's coordinator; the transaction API reaches it through them. */
-export interface CoordinatedConnection {
-  coordinator(): TransactionCoordinator;
-}
-
-installUnitOfWorkRunner((connections, options, work) => {
-  const first = connections[0] as unknown as Partial<CoordinatedConnection> | undefined;
-  if (!first?.coordinator) return Promise.reject(new TransactionError('A unit of work needs at least one connection'));
-  return first.coordinator().run({ ...options, connections }, work);
-});

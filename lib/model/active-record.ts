@@ -12,6 +12,7 @@ import type {
   ModelClass,
   OrderDirection,
   OrderInput,
+  RecordMembers,
   WhereInput,
 } from './model-types';
 import { destroyRecord, insertMany, notFound, reloadRecord, saveRecord } from './persistence';
@@ -46,7 +47,7 @@ function foundOne<M extends ActiveRecord>(runtime: ModelRuntime, rows: Row[], ke
  * const adults = await User.where({ age: { gte: 18 } }).orderBy('name').limit(10).all();
  * ```
  */
-export abstract class ActiveRecord {
+export abstract class ActiveRecord implements RecordMembers {
   // ---- class-level queries ------------------------------------------------------------
 
   /** A fresh, empty query over the model: the start of every chain. */

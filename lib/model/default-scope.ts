@@ -1,30 +1,14 @@
 import { ConfigurationError } from '../errors';
 import type { ConditionNode, OrderNode } from '../query/nodes';
 import { processWide } from '../util/process-wide';
-import type { ActiveRecord } from './active-record';
 import { managedColumns } from './lifecycle/managed-columns';
 import type { ModelMetadata } from './metadata';
-import type { Relation } from './relation';
 
 /**
- * A model's default scope: conditions (and an order) applied to every relation that starts from
- * the model — `all`, `find`, `count`, `pluck`, `updateAll`, `deleteAll`, streams, batches, and
- * the associations and includes built on them — until `unscoped()` removes it. Soft delete
- * (`@DeletedAt`) is a default scope too: deleted rows are hidden until `withDeleted()` or
- * `onlyDeleted()` asks for them.
- *
- * ```ts
- * @DefaultScope<Post>((posts) => posts.where({ published: true }).orderBy('createdAt', 'desc'))
- * @Model()
- * class Post extends ActiveRecord { ... }
- * ```
- *
- * The function runs each time a relation is compiled (so a scope may read the clock), on a
- * relation with no scope of its own. It may add conditions and an order, nothing else. Its order
- * applies only to relations that set none. A subclass inherits its parent's default scope and
- * may add one of its own (both apply).
+ * The default scope at work: which scopes a model declared (default-scope.decorator.ts declares
+ * them) and what they add to a relation when it compiles, soft delete's condition included.
+ * Knows no Relation: the Relation class evaluates the scope functions itself (see `scoped()`).
  */
-export type DefaultScopeFunction<M extends ActiveRecord> = (relation: Relation<M>) => Relation<M>;
 
 /** Which parts of the default scope a relation keeps. */
 export interface ScopeSelection {
@@ -40,22 +24,16 @@ export interface ScopeParts {
   readonly order: readonly OrderNode[];
 }
 
-type AnyScope = (relation: never) => unknown;
+/** A declared scope function, as stored (its relation type belongs to the decorator's file). */
+export type AnyScope = (relation: never) => unknown;
 
 const declared = processWide('default-scopes', () => new WeakMap<object, AnyScope[]>());
 
-/** Class decorator: give a model a default scope (see DefaultScopeFunction). */
-export function DefaultScope<M extends ActiveRecord>(scope: DefaultScopeFunction<M>): (target: abstract new (...args: never[]) => M) => void {
-  return (target) => {
-    if (typeof scope !== 'function') {
-      throw new ConfigurationError(`@DefaultScope on ${target.name} needs a function: (relation) => relation.where({ ... })`, {
-        model: target.name,
-      });
-    }
-    const list = declared.get(target) ?? [];
-    list.push(scope as AnyScope);
-    declared.set(target, list);
-  };
+/** Remember a scope function declared on a model class (by `@DefaultScope`). */
+export function declareDefaultScope(target: object, scope: AnyScope): void {
+  const list = declared.get(target) ?? [];
+  list.push(scope);
+  declared.set(target, list);
 }
 
 /** The default scope functions of a model class and its ancestors, oldest ancestor first. */

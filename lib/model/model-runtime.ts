@@ -1,9 +1,8 @@
 import type { ColumnType } from '../backend/column-types';
 import type { Dialect, ValueReader } from '../backend/dialect';
 import type { Row, RunOptions, ValueRow } from '../backend/storage-backend';
-import { bindingGeneration, findConnectionForModel, openConnectionNames } from '../connection/active-registries';
+import { bindingGeneration, resolveModelConnection, scopedApplication, type Application } from '../connection/applications';
 import type { Connection } from '../connection/connection';
-import { ConfigurationError } from '../errors';
 import type { ColumnRef, CompiledQuery, ConflictClause, InsertNode, SelectNode } from '../query/nodes';
 import { columnCodecs, type ColumnCodec } from './column-codec';
 import { hasDefaultScope } from './default-scope';
@@ -78,7 +77,7 @@ export class ModelRuntime {
     readonly model: { readonly prototype: object },
     readonly metadata: ModelMetadata,
     readonly connection: Connection,
-    readonly generation: number,
+    public generation: number,
   ) {
     this.dialect = connection.dialect;
     const exactIntegers = metadata.hasBigInt ? true : undefined;
@@ -104,6 +103,12 @@ export class ModelRuntime {
     this.fill = hydrator.fill;
     this.build = hydrator.build;
     this.readAttributes = compileAttributeReader(metadata.columns.map((c) => c.property));
+  }
+
+  /** The same runtime, still right after bindings changed elsewhere (its connection did not change). */
+  renewed(generation: number): this {
+    this.generation = generation;
+    return this;
   }
 
   /** A record built from a database row (its constructor does not run, as with Rails' `instantiate`). */
@@ -267,28 +272,31 @@ export class ModelRuntime {
   }
 }
 
+/** Runtimes resolved without an application scope (the one open application that binds the model). */
 const runtimes = new WeakMap<object, ModelRuntime>();
+/** Runtimes resolved in an application's scope, per application. */
+const scopedRuntimes = new WeakMap<Application, WeakMap<object, ModelRuntime>>();
 
-/** The runtime of a model class for the registries open now. */
+/**
+ * The runtime of a model class in the application the running code belongs to (see
+ * connection/applications.ts for how that is decided). Cached per application and re-resolved
+ * only when an application opens, closes or rebinds a model.
+ */
 export function runtimeOf(model: { readonly prototype: object }): ModelRuntime {
-  const cached = runtimes.get(model);
+  const application = scopedApplication();
   const generation = bindingGeneration();
+  let cache = runtimes;
+  if (application !== undefined) {
+    let perApplication = scopedRuntimes.get(application);
+    if (perApplication === undefined) scopedRuntimes.set(application, (perApplication = new WeakMap()));
+    cache = perApplication;
+  }
+  const cached = cache.get(model);
   if (cached !== undefined && cached.generation === generation) return cached;
   const metadata = modelMetadata(model);
-  const connection = findConnectionForModel(model, metadata.connection);
-  if (!connection) {
-    const open = openConnectionNames();
-    throw new ConfigurationError(
-      metadata.connection
-        ? `Model ${metadata.name} is bound to connection '${metadata.connection}', which no open application defines ` +
-            `(open connections: ${open.join(', ') || 'none'}); import ActiveRecordModule.forRoot with that connection`
-        : `Model ${metadata.name} has no connection: no application is open. Import ActiveRecordModule.forRoot ` +
-            `(or call ConnectionRegistry.open) before using models`,
-      { model: metadata.name, connection: metadata.connection },
-    );
-  }
-  const runtime = new ModelRuntime(model, metadata, connection, generation);
-  runtimes.set(model, runtime);
+  const { connection } = resolveModelConnection(model, metadata.name, metadata.connection);
+  const runtime = cached !== undefined && cached.connection === connection ? cached.renewed(generation) : new ModelRuntime(model, metadata, connection, generation);
+  cache.set(model, runtime);
   return runtime;
 }
 

@@ -1,13 +1,22 @@
-import type { ActiveRecord } from './active-record';
-
 type AnyFunction = (...args: never[]) => unknown;
+
+/**
+ * The members every record has that are not methods (methods are left out of attribute names
+ * anyway). ActiveRecord implements this interface: a property added there that is not a method
+ * must be listed here too, or it would pass for an attribute. (Named here rather than read off
+ * the class, so that this file and active-record.ts do not import each other.)
+ */
+export interface RecordMembers {
+  readonly isNewRecord: boolean;
+  readonly isDestroyed: boolean;
+}
 
 /**
  * The attribute names of a model: its own non-method properties. A misspelled name in `where`,
  * `orderBy`, `pluck` or `create` is a compile error because it is not in this union.
  */
 export type AttributeName<M> = {
-  [K in keyof M]-?: K extends keyof ActiveRecord ? never : M[K] extends AnyFunction ? never : K;
+  [K in keyof M]-?: K extends keyof RecordMembers ? never : M[K] extends AnyFunction ? never : K;
 }[keyof M] &
   string;
 
@@ -45,7 +54,7 @@ export type OrderInput<M> = AttributeName<M> | { [K in AttributeName<M>]?: Order
 export type KeyValue = number | bigint | string;
 
 /** The static side of a model class, as the static query methods see `this`. */
-export interface ModelClass<M extends ActiveRecord = ActiveRecord> {
+export interface ModelClass<M extends object = object> {
   new (): M;
   readonly prototype: M;
   readonly name: string;

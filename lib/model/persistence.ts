@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ExecuteResult, Row } from '../backend/storage-backend';
 import { ActiveRecordError, RecordNotFoundError } from '../errors';
 import type { ColumnRef, CompiledQuery, ConditionNode, ConflictClause, InsertNode } from '../query/nodes';
-import { runPrivateTransaction } from '../transaction/transaction-runner';
+import { TransactionManager } from '../transaction/transaction-manager';
 import type { ColumnMetadata } from './metadata';
 import type { InsertStatement, ModelRuntime } from './model-runtime';
 import { RECORD_STATE, type WithRecordState } from './record-state';
@@ -285,7 +285,7 @@ export async function insertMany(runtime: ModelRuntime, inputs: readonly object[
   const groups = castRows(runtime, inputs);
   if (inputs.length === 0) return 0;
 
-  return runPrivateTransaction(connection, async (run) => {
+  return TransactionManager.of(connection).runStatements(connection, `${metadata.name}.insertAll on '${connection.name}'`, async (run) => {
     let inserted = 0;
     for (const group of groups) {
       const width = group.columns.length;

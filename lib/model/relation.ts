@@ -1,6 +1,5 @@
 import { ConfigurationError, UnknownColumnError, ValidationError } from '../errors';
 import { and, type CompiledQuery, type ConditionNode, type OrderNode, type SelectNode } from '../query/nodes';
-import type { ActiveRecord } from './active-record';
 import { modelMetadata, type ModelMetadata } from './metadata';
 import { runtimeOf, type ModelRuntime } from './model-runtime';
 import type { AttributeInput, AttributeName, KeyValue, ModelClass, OrderDirection, OrderInput, WhereInput } from './model-types';
@@ -33,7 +32,7 @@ export interface BatchOptions {
  * Names and values are checked against the model as each method is called; nothing touches a
  * connection until a terminal method (`all`, `first`, `count`, ...) runs.
  */
-export class Relation<M extends ActiveRecord> {
+export class Relation<M extends object> {
   private readonly metadata: ModelMetadata;
 
   constructor(
@@ -365,7 +364,7 @@ export class Relation<M extends ActiveRecord> {
  * The default scope's conditions of a model reached through a join (soft delete's included), for
  * code that joins its table without building a Relation of it. Column names are unqualified.
  */
-export function defaultScopeConditions<M extends ActiveRecord>(model: ModelClass<M>): readonly ConditionNode[] {
+export function defaultScopeConditions<M extends object>(model: ModelClass<M>): readonly ConditionNode[] {
   // A fresh relation has no conditions of its own: what `scoped()` gives is the default scope's.
   return (new Relation(model) as unknown as { scoped(): ScopeParts }).scoped().conditions;
 }

@@ -1,6 +1,6 @@
 import type { FactoryProvider, Provider } from '@nestjs/common';
 import { Connection } from '../connection/connection';
-import { ConnectionRegistry } from '../connection/connection-registry';
+import { ConnectionRegistry } from '../registry/connection-registry';
 import { missingConnection } from './missing-connection';
 import { afterAllInitializers, getConnectionToken } from './tokens';
 

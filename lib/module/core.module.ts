@@ -1,5 +1,5 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
-import { ConnectionRegistry } from '../connection/connection-registry';
+import { ConnectionRegistry } from '../registry/connection-registry';
 import { declaredConnectionNames } from '../connection/declared-names';
 import { ConfigurationError } from '../errors';
 import { connectionProviders, connectionTokens } from './connection-providers';

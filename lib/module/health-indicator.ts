@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ConnectionRegistry } from '../connection/connection-registry';
+import { ConnectionRegistry } from '../registry/connection-registry';
 import { TransactionCoordinator } from '../distributed/transaction-coordinator';
 import { ConfigurationError } from '../errors';
 

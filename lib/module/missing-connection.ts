@@ -1,5 +1,5 @@
 import type { Connection } from '../connection/connection';
-import type { ConnectionRegistry } from '../connection/connection-registry';
+import type { ConnectionRegistry } from '../registry/connection-registry';
 import { ConfigurationError } from '../errors';
 
 const CONNECTION_MEMBERS = new Set(['name', 'backend', 'dialect', 'isOpen', 'query', 'execute', 'transaction', 'close']);

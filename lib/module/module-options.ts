@@ -1,5 +1,5 @@
 import type { FactoryProvider, ModuleMetadata, Type } from '@nestjs/common';
-import type { ActiveRecordOptions } from '../connection/connection-options';
+import type { ActiveRecordOptions } from '../registry/registry-options';
 
 /** What ActiveRecordModule.forRoot takes. */
 export type ActiveRecordModuleOptions = ActiveRecordOptions;

@@ -8,20 +8,29 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
-import { ConnectionRegistry } from '../connection/connection-registry';
+import { APP_INTERCEPTOR, ModulesContainer } from '@nestjs/core';
+import { ConnectionRegistry } from '../registry/connection-registry';
 import { TransactionCoordinator } from '../distributed/transaction-coordinator';
 import { SchemaManager } from '../schema/schema-manager';
+import { ApplicationScopeInterceptor, scopeApplicationInstances } from './application-scope';
 import { registryProvider } from './connection-providers';
 import { ActiveRecordHealthIndicator } from './health-indicator';
 
 /** Ties the registry to the application's life: tables at init, every connection closed at shutdown. */
 @Injectable()
 export class ActiveRecordLifecycle implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
-  constructor(@Inject(ConnectionRegistry) private readonly registry: ConnectionRegistry) {}
+  constructor(
+    @Inject(ConnectionRegistry) private readonly registry: ConnectionRegistry,
+    @Inject(ModulesContainer) private readonly modules: ModulesContainer,
+  ) {}
 
-  /** Global modules initialise first, so tables exist before any user module's onModuleInit. */
+  /**
+   * Global modules initialise first, so tables exist before any user module's onModuleInit, and
+   * every provider's later hooks and @Transactional methods run in this application's scope.
+   */
   async onModuleInit(): Promise<void> {
-    await this.registry.synchronize();
+    scopeApplicationInstances(this.modules, this.registry);
+    await this.registry.run(() => this.registry.synchronize());
   }
 
   /**
@@ -29,7 +38,7 @@ export class ActiveRecordLifecycle implements OnModuleInit, OnApplicationBootstr
    * are known when a crashed saga's compensation resumes.
    */
   async onApplicationBootstrap(): Promise<void> {
-    await this.registry.startCoordinator();
+    await this.registry.run(() => this.registry.startCoordinator());
   }
 
   /** Global modules shut down last, so user hooks may still write during their shutdown. */
@@ -51,6 +60,7 @@ export class ActiveRecordLifecycle implements OnModuleInit, OnApplicationBootstr
     // After every forRoot initializer: the coordinator's options come with them.
     registryProvider(TransactionCoordinator, (registry) => registry.coordinator),
     ActiveRecordLifecycle,
+    { provide: APP_INTERCEPTOR, useClass: ApplicationScopeInterceptor },
     ActiveRecordHealthIndicator,
   ],
   exports: [ConnectionRegistry, SchemaManager, TransactionCoordinator, ActiveRecordHealthIndicator],

@@ -1,6 +1,5 @@
-import type { Connection } from '../connection/connection';
+import type { Connection, Transaction } from '../connection/connection';
 import { TransactionError } from '../errors';
-import type { Transaction } from './active-transaction';
 
 /**
  * The handle given to work that runs without a transaction (SUPPORTS with none open, NEVER,
@@ -14,6 +13,7 @@ export function noTransaction(connection: Connection): Transaction {
   };
   return {
     connection,
+    connections: [connection],
     status: 'committed',
     onCommit: refuse('onCommit'),
     onRollback: refuse('onRollback'),

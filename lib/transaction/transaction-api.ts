@@ -1,11 +1,11 @@
-import type { Connection } from '../connection/connection';
-import { findOpenConnection, openConnectionNames } from '../connection/active-registries';
+import { currentScope } from '../connection/ambient-scope';
+import { resolveNamedConnection } from '../connection/applications';
+import type { Connection, Transaction } from '../connection/connection';
+import type { TransactionOutcome } from '../connection/transaction-options';
 import { ConfigurationError, TransactionError } from '../errors';
-import type { Transaction, TransactionOutcome } from './active-transaction';
-import { currentScope } from './transaction-context';
-import { runTransaction } from './transaction-runner';
+import { TransactionManager, type UnitSpec } from './transaction-manager';
 import type { TransactionOptions } from './transaction-options';
-import { runUnitOfWork } from './unit-of-work';
+import { UnitFrame } from './unit';
 
 /** A connection as the transaction API accepts it: by name, by object, or the default one. */
 export type ConnectionTarget = string | Connection | undefined;
@@ -13,7 +13,7 @@ export type ConnectionTarget = string | Connection | undefined;
 /**
  * Run `work` transactionally, as `@Transactional(options)` does for a method: on the connection
  * named in `options` (default: the application's default connection), or across several with
- * `connections`.
+ * `connections` (two-phase commit, or a saga with `mode: 'saga'`).
  */
 export function transactional<T>(work: () => Promise<T> | T): Promise<T>;
 export function transactional<T>(options: TransactionOptions, work: () => Promise<T> | T): Promise<T>;
@@ -22,13 +22,23 @@ export async function transactional<T>(
   maybeWork?: () => Promise<T> | T,
 ): Promise<T> {
   const [options, work] = typeof optionsOrWork === 'function' ? [{}, optionsOrWork] : [optionsOrWork, maybeWork!];
-  if (options.connections !== undefined) {
-    if (options.connection !== undefined) {
-      throw new ConfigurationError('Transaction options name both `connection` and `connections`; use one', { field: 'connections' });
-    }
-    return runUnitOfWork(options.connections.map((target) => resolveConnection(target)), options, async () => work());
+  const spec = unitSpec(options);
+  return TransactionManager.of(spec.connections[0]!).runUnit(spec, async () => work());
+}
+
+/** What `options` ask for: the connections (resolved in the running application) and the mode. */
+export function unitSpec(options: TransactionOptions, input?: unknown): UnitSpec {
+  if (options.connections !== undefined && options.connection !== undefined) {
+    throw new ConfigurationError('Transaction options name both `connection` and `connections`; use one', { field: 'connections' });
   }
-  return runTransaction(resolveConnection(options.connection), async () => work(), options);
+  if (options.mode !== undefined && options.mode !== '2pc' && options.mode !== 'saga') {
+    throw new ConfigurationError(`Unknown mode '${String(options.mode)}': use '2pc' or 'saga'`, { field: 'mode' });
+  }
+  const targets = options.connections ?? [options.connection];
+  if (targets.length === 0) throw new ConfigurationError('A unit of work needs at least one connection', { field: 'connections' });
+  const connections = [...new Set(targets.map((target) => resolveConnection(target)))];
+  const mode = options.mode === 'saga' ? 'saga' : connections.length > 1 ? '2pc' : 'local';
+  return { connections, options, mode, input };
 }
 
 /** Register a hook that runs after the surrounding transaction commits. */
@@ -36,7 +46,7 @@ export function onCommit(hook: () => unknown, connection?: ConnectionTarget): vo
   frameFor(connection, 'onCommit').onCommit(hook);
 }
 
-/** Register a hook that runs after the surrounding transaction (or NESTED savepoint) rolls back. */
+/** Register a hook that runs after the surrounding transaction (or NESTED level) rolls back. */
 export function onRollback(hook: () => unknown, connection?: ConnectionTarget): void {
   frameFor(connection, 'onRollback').onRollback(hook);
 }
@@ -63,10 +73,15 @@ export function rollbackTo(name: string, connection?: ConnectionTarget): Promise
 
 /** The transaction open on a connection for the running code (or the only one open), if any. */
 export function currentTransaction(connection?: ConnectionTarget): Transaction | undefined {
-  const frames = currentScope().activeFrames();
-  if (connection === undefined) return frames.length === 1 ? frames[0] : undefined;
-  const target = resolveConnection(connection);
-  return frames.find((frame) => frame.connection === target);
+  if (connection !== undefined) return frameOn(resolveConnection(connection));
+  const frames = openFrames();
+  if (frames.length === 1) return frames[0];
+  return frames.length > 0 && frames.every((frame) => frame.unit === frames[0]!.unit) ? frames[0] : undefined;
+}
+
+/** A connection by object, by name (in the running application), or the default one. */
+export function resolveConnection(target: ConnectionTarget): Connection {
+  return target !== undefined && typeof target !== 'string' ? target : resolveNamedConnection(target);
 }
 
 function call<T>(action: () => Promise<T>): Promise<T> {
@@ -77,35 +92,31 @@ function call<T>(action: () => Promise<T>): Promise<T> {
   }
 }
 
+function frameOn(connection: Connection): UnitFrame | undefined {
+  const binding = currentScope().binding(connection);
+  return binding instanceof UnitFrame && binding.unit.isActive ? binding : undefined;
+}
+
+/** Frames of units open in the running code, innermost first, one per unit. */
+function openFrames(): UnitFrame[] {
+  const frames: UnitFrame[] = [];
+  for (const binding of currentScope().allBindings()) {
+    if (binding instanceof UnitFrame && binding.unit.isActive && !frames.some((frame) => frame.unit === binding.unit)) frames.push(binding);
+  }
+  return frames;
+}
+
 function frameFor(connection: ConnectionTarget, action: string): Transaction {
-  const frames = currentScope().activeFrames();
   if (connection !== undefined) {
     const target = resolveConnection(connection);
-    const frame = frames.find((candidate) => candidate.connection === target);
+    const frame = frameOn(target);
     if (!frame) throw new TransactionError(`${action}() needs a transaction, and none is open on connection '${target.name}' here`, { connection: target.name });
     return frame;
   }
+  const frames = openFrames();
   if (frames.length === 1) return frames[0]!;
   if (frames.length === 0) throw new TransactionError(`${action}() needs a transaction, and none is open here`);
-  // The branches of one cross-database unit share one outcome: any of them will do.
-  const unit = frames[0]!.transaction.unit;
-  if (unit !== undefined && frames.every((frame) => frame.transaction.unit === unit)) return frames[0]!;
   throw new TransactionError(
-    `${action}() is ambiguous: transactions are open on ${frames.map((frame) => `'${frame.connection.name}'`).join(', ')}; pass the connection`,
+    `${action}() is ambiguous: separate transactions are open (${[...frames].reverse().map((frame) => frame.unit.describe()).join('; ')}); pass the connection`,
   );
-}
-
-/** A connection by object, by name (newest open application first), or the default one. */
-export function resolveConnection(target: ConnectionTarget): Connection {
-  if (target !== undefined && typeof target !== 'string') return target;
-  const connection = findOpenConnection(target);
-  if (!connection) {
-    throw new ConfigurationError(
-      target === undefined
-        ? 'No application is open, so there is no default connection for this transaction'
-        : `No open application defines connection '${target}' (open connections: ${openConnectionNames().join(', ') || 'none'})`,
-      { connection: target },
-    );
-  }
-  return connection;
 }

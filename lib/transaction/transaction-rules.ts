@@ -1,11 +1,9 @@
+import type { TransactionOutcome } from '../connection/transaction-options';
 import { TransactionError } from '../errors';
-import type { ActiveTransaction, TransactionFrame, TransactionOutcome } from './active-transaction';
+import type { Unit, UnitFrame } from './unit';
 import type { TransactionOptions } from './transaction-options';
 
-/**
- * Rules shared by the single-connection runner and the cross-database coordinator: which
- * errors roll back, what a rollback-only frame reports, deadlines, and how hooks run.
- */
+/** Rules every unit follows, whatever its commit strategy: which errors roll back, deadlines, hooks. */
 
 export function shouldRollBack(error: unknown, options: TransactionOptions): boolean {
   if (options.noRollbackOn?.some((type) => error instanceof type)) return false;
@@ -13,34 +11,31 @@ export function shouldRollBack(error: unknown, options: TransactionOptions): boo
   return true;
 }
 
-export function rollbackOnlyError(frame: TransactionFrame): TransactionError {
+export function rollbackOnlyError(frame: UnitFrame): TransactionError {
   const cause = frame.rollbackOnly;
   const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
   return new TransactionError(
-    `The transaction on connection '${frame.connection.name}' was rolled back because a call that joined it failed ` +
+    `The transaction ${frame.unit.describe()} was rolled back because a call that joined it failed ` +
       `(${reason}), even though the failure was caught; use propagation NESTED for a failure the caller can recover from`,
     { connection: frame.connection.name, cause },
   );
 }
 
 /**
- * A deadline over one or more transactions: when it passes, they are marked timed out (so any
- * statement still issued by the body is refused), running statements are cancelled where the
- * backend can, and `expired` rejects with a TransactionError naming `what`.
+ * A deadline over a unit: when it passes, the unit is marked timed out (so any statement still
+ * issued by its body is refused), running statements are cancelled where the backend can, and
+ * `expired` rejects with a TransactionError.
  */
-export function startDeadline(transactions: readonly ActiveTransaction[], timeoutMs: number, what: string) {
-  const first = transactions[0]!;
-  const error = new TransactionError(`${what} ran longer than its timeout of ${timeoutMs} ms and was rolled back`, {
-    connection: transactions.length === 1 ? first.connection.name : undefined,
+export function startDeadline(unit: Unit, timeoutMs: number) {
+  const error = new TransactionError(`The transaction ${unit.describe()} ran longer than its timeout of ${timeoutMs} ms and was rolled back`, {
+    connection: unit.connections.length === 1 ? unit.connections[0]!.name : undefined,
   });
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      if (!transactions.every((transaction) => transaction.isActive)) return;
-      for (const transaction of transactions) {
-        transaction.status = 'timed out';
-        void transaction.connection.backend.cancel?.(transaction.session);
-      }
+      if (!unit.isActive) return;
+      unit.status = 'timed out';
+      for (const branch of unit.branches) void branch.connection.backend.cancel?.(branch.session);
       reject(error);
     }, timeoutMs);
   });
@@ -49,7 +44,7 @@ export function startDeadline(transactions: readonly ActiveTransaction[], timeou
 }
 
 /** Hooks run in order after the outcome is known; a failing hook is logged, never rethrown. */
-export async function runHooks(frame: TransactionFrame, outcome: TransactionOutcome): Promise<void> {
+export async function runHooks(frame: UnitFrame, outcome: TransactionOutcome): Promise<void> {
   const hooks: Array<() => unknown> = [
     ...(outcome === 'committed' ? frame.hooks.commit : frame.hooks.rollback),
     ...frame.hooks.complete.map((hook) => () => hook(outcome)),
@@ -59,10 +54,14 @@ export async function runHooks(frame: TransactionFrame, outcome: TransactionOutc
       await hook();
     } catch (error) {
       frame.connection.logger.error(
-        `A transaction ${outcome === 'committed' ? 'onCommit' : 'onRollback'}/onComplete hook on connection ` +
-          `'${frame.connection.name}' failed (the transaction ${outcome} regardless): ${error instanceof Error ? error.stack ?? error.message : String(error)}`,
+        `A transaction ${outcome === 'committed' ? 'onCommit' : 'onRollback'}/onComplete hook ${frame.unit.describe()} ` +
+          `failed (the transaction ${outcome} regardless): ${error instanceof Error ? error.stack ?? error.message : String(error)}`,
       );
     }
   }
 }
 
+export function backoff(baseMs: number, attempt: number): number {
+  const exponential = baseMs * 2 ** (attempt - 1);
+  return Math.round(exponential * (0.8 + Math.random() * 0.4));
+}

@@ -1,3 +1,4 @@
+import { applicationOfInstance, runInApplication } from '../connection/applications';
 import { ConfigurationError } from '../errors';
 import { transactional } from './transaction-api';
 import type { TransactionOptions } from './transaction-options';
@@ -11,6 +12,8 @@ type MetadataReflect = {
 /**
  * Run the decorated method in a transaction: on the default connection, on `connection`, or
  * across `connections`. Works on any class, Nest provider or not; the method returns a promise.
+ * On a provider of a Nest application, the method runs in that application's scope (its
+ * connections, its models' bindings), even when two applications share the process.
  * Everything the method calls (however deep, through awaits, timers and Promise.all) uses the
  * transaction without a handle being passed.
  */
@@ -23,7 +26,10 @@ export function Transactional(options: TransactionOptions = {}): MethodDecorator
     const method = original as (...args: unknown[]) => unknown;
     const named: TransactionOptions = { name: `${target.constructor.name}.${String(propertyKey)}`, ...options };
     const wrapped = function (this: unknown, ...args: unknown[]) {
-      return transactional(named, () => method.apply(this, args));
+      // A provider's method runs in the application that built the provider, wherever it is called from.
+      const application = applicationOfInstance(this);
+      const run = () => transactional(named, () => method.apply(this, args));
+      return application ? runInApplication(application, run) : run();
     };
     keepIdentity(method, wrapped);
     (descriptor as PropertyDescriptor).value = wrapped;

@@ -68,7 +68,7 @@ describeIf('faults during commit', () => {
         if (event.type === 'decided') await proxy.cut({ stopListening: true });
       });
       // The unit reports success: the decision is commit, whatever phase 2 still has to do.
-      await transactional({ connections: ['pg', 'maria'] }, () => transfer('t-7', 5));
+      await registry.run(() => transactional({ connections: ['pg', 'maria'] }, () => transfer('t-7', 5)));
       expect(await PgTransfer.pluck('id')).toEqual(['t-7']);
       await proxy.start();
       await until(async () => (await bank.preparedBranches()).length === 0);
@@ -97,7 +97,7 @@ describeIf('faults during commit', () => {
         if (event.type === 'prepared' && event.connection === 'pg') proxy.freeze();
       });
       const started = Date.now();
-      const error = await transactional({ connections: ['pg', 'maria'] }, () => transfer('t-hang', 5)).catch((e: unknown) => e);
+      const error = await registry.run(() => transactional({ connections: ['pg', 'maria'] }, () => transfer('t-hang', 5))).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TransactionError);
       expect((error as Error).message).toMatch(/connection 'maria' failed to prepare \(Timed out after 500 ms preparing on connection 'maria'\)/);
       expect(Date.now() - started).toBeLessThan(5000);
@@ -121,12 +121,23 @@ describeIf('faults during commit', () => {
     try {
       await bank.reset();
       FlakyCommitSqlite.failNextCommit = failure;
-      const unit = transactional({ connections: ['pg', 'maria', 'lite'] }, async () => {
-        await transfer('t-9', 5);
-        await LiteTransfer.create({ id: 't-9', amount: 5 });
+      const registry = await ConnectionRegistry.open({
+        connections: connections as never,
+        coordinator: { log: { connection: 'lite' }, nodeId: NODE, recoverOnStartup: false },
+        logger: quietLogger,
       });
-      if (committed) await unit;
-      else await expect(unit).rejects.toThrow(/was rolled back: its last resource, connection 'lite', failed to commit/);
+      try {
+        const unit = registry.run(() =>
+          transactional({ connections: ['pg', 'maria', 'lite'] }, async () => {
+            await transfer('t-9', 5);
+            await LiteTransfer.create({ id: 't-9', amount: 5 });
+          }),
+        );
+        if (committed) await unit;
+        else await expect(unit).rejects.toThrow(/was rolled back: its last resource, connection 'lite', failed to commit/);
+      } finally {
+        await registry.close();
+      }
       const { applied } = await bank.assertConsistent({ withLedger: true });
       expect(applied).toEqual(committed ? ['t-9'] : []);
     } finally {
@@ -154,7 +165,7 @@ describeIf('faults during commit', () => {
       registry.coordinator.onEvent(async (event) => {
         if (event.type === 'prepared' && ++prepared === 2) await proxy.cut({ stopListening: true });
       });
-      const error = await transactional({ connections: ['pg', 'maria'] }, () => transfer('t-13', 5)).catch((e: unknown) => e);
+      const error = await registry.run(() => transactional({ connections: ['pg', 'maria'] }, () => transfer('t-13', 5))).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TransactionError);
       expect((error as Error).message).toMatch(/outcome of transaction .* is in doubt: the decision log on connection 'pglog' could not be written or read/);
       expect(await bank.preparedBranches()).toHaveLength(2);

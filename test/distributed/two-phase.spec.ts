@@ -149,7 +149,7 @@ describeIf('two-phase commit (PostgreSQL + PostgreSQL + SQLite last resource)', 
       gids,
     );
     expect(states.map((row) => row.state)).toEqual(['committed', 'committed', 'committed', 'committed']);
-    expect(await registry.coordinator.inDoubt()).toEqual({ branches: [], sagas: [] });
+    expect(await registry.coordinator.inDoubt()).toEqual({ branches: [], sagas: [], unreachable: [] });
   });
 
   it('refuses two participants that cannot prepare, pointing to saga mode', async () => {

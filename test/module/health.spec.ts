@@ -4,6 +4,7 @@ import { Test } from '@nestjs/testing';
 import {
   ActiveRecordHealthIndicator,
   ActiveRecordModule,
+  ConnectionRegistry,
   ConfigurationError,
   HeuristicCompletionError,
   TransactionCoordinator,
@@ -211,10 +212,13 @@ describeIf('ActiveRecordHealthIndicator.coordinatorCheck', () => {
     await bank.reset();
     const { app, get } = await startBank();
     try {
-      const failing = transactional({ connections: ['lite', 'pg'], mode: 'saga' }, async () => {
-        await compensateNever.execute('s-1');
-        await declined.execute('s-1');
-      });
+      // The bank inspector's registry is open too: the saga runs in the application's scope.
+      const failing = app.get(ConnectionRegistry).run(() =>
+        transactional({ connections: ['lite', 'pg'], mode: 'saga' }, async () => {
+          await compensateNever.execute('s-1');
+          await declined.execute('s-1');
+        }),
+      );
       await expect(failing).rejects.toThrow(HeuristicCompletionError);
       const { status, body } = await get('/health/coordinator');
       expect(status).toBe(503);

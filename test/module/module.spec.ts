@@ -2,7 +2,9 @@ import { Inject, Injectable, type INestApplicationContext, type OnModuleInit } f
 import { Test } from '@nestjs/testing';
 import {
   ActiveRecordModule,
+  ConfigurationError,
   Connection,
+  ConnectionRegistry,
   SchemaManager,
   getConnectionToken,
   getModelToken,
@@ -171,15 +173,18 @@ describe('ActiveRecordModule', () => {
     expect(ref.get(InvoiceService).invoices).toBe(FakeInvoice);
   });
 
-  it('gives every application its own connections; static calls use the newest open one', async () => {
+  it('gives every application its own connections; static calls resolve in the application they run in', async () => {
     const first = await start([ActiveRecordModule.forRoot({ connections: { main: memory }, models: [User], synchronize: true, logger: quietLogger })]);
     await User.create({ name: 'in first' });
     const second = await start([ActiveRecordModule.forRoot({ connections: { main: memory }, models: [User], synchronize: true, logger: quietLogger })]);
     const firstMain = first.get(Connection);
     const secondMain = second.get(Connection);
     expect(firstMain).not.toBe(secondMain);
-    expect(await User.count()).toBe(0);
-    await User.create({ name: 'in second' });
+    // Two open applications bind User: outside either's scope, a static call refuses to guess.
+    await expect(User.count()).rejects.toThrow(ConfigurationError);
+    const inSecond = second.get(ConnectionRegistry);
+    expect(await inSecond.run(() => User.count())).toBe(0);
+    await inSecond.run(() => User.create({ name: 'in second' }));
     await second.close();
     apps.splice(apps.indexOf(second), 1);
     expect(secondMain.isOpen).toBe(false);

@@ -23,6 +23,7 @@ export class MssqlBackend extends StorageBackend<MssqlConnectionOptions> {
     twoPhaseCommit: false,
     savepoints: true,
     concurrentSessions: true,
+    maxSessions: this.options.pool?.max ?? 10,
   };
 
   private sessionContext?: MssqlSessionContext;

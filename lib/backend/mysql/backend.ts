@@ -44,6 +44,7 @@ export class MysqlBackend extends StorageBackend<MysqlConnectionOptions> impleme
     twoPhaseCommit: true,
     savepoints: true,
     concurrentSessions: true,
+    maxSessions: this.options.pool?.max ?? 10,
   };
   /** XA START / PREPARE / COMMIT and XA RECOVER, for the coordinator. */
   override readonly twoPhase: TwoPhaseParticipant = new MysqlTwoPhase(this);

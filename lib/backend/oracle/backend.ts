@@ -27,6 +27,7 @@ export class OracleBackend extends StorageBackend<OracleConnectionOptions> {
     twoPhaseCommit: true,
     savepoints: true,
     concurrentSessions: true,
+    maxSessions: this.options.pool?.max ?? 10,
   };
   override readonly twoPhase: TwoPhaseParticipant = new OracleTwoPhase(this);
 

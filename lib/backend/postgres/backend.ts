@@ -31,6 +31,7 @@ export class PostgresBackend extends StorageBackend<PostgresConnectionOptions> {
     twoPhaseCommit: true,
     savepoints: true,
     concurrentSessions: true,
+    maxSessions: this.options.pool?.max ?? 10,
   };
   /** PREPARE TRANSACTION / COMMIT PREPARED / pg_prepared_xacts, for the coordinator. */
   override readonly twoPhase: TwoPhaseParticipant = new PostgresTwoPhase(this);

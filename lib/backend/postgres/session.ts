@@ -26,6 +26,13 @@ let cursorSequence = 0;
 export class PostgresSession implements DriverSession {
   private done = false;
   private broken = false;
+  /**
+   * One statement in flight per client: statements issued together (`Promise.all` of creates in
+   * one transaction) wait their turn here instead of reaching `client.query()` while it is busy,
+   * which pg deprecates (and pg 9 refuses).
+   */
+  private busy = false;
+  private readonly waiting: Array<() => void> = [];
   private readonly onError = (error: Error) => {
     // pg-pool listens for errors only while a client is idle; while it is checked out an
     // unhandled 'error' event (the server closing the socket between statements) would crash
@@ -145,19 +152,33 @@ export class PostgresSession implements DriverSession {
       );
     }
     return new Promise<T | QueryResult>((resolve, reject) => {
-      runOnClient(this.client, query, options, this.hooks.namedStatements, (error, result) => {
-        if (error === undefined) {
-          resolve(map ? map(result!) : result!);
-          return;
-        }
-        const translated = this.hooks.translate(error, query.sql);
-        if (translated instanceof ConnectionError) {
-          this.broken = true;
-          this.hooks.onConnectionLost();
-        }
-        reject(translated);
-      });
+      const send = () =>
+        runOnClient(this.client, query, options, this.hooks.namedStatements, (error, result) => {
+          this.next();
+          if (error === undefined) {
+            resolve(map ? map(result!) : result!);
+            return;
+          }
+          const translated = this.hooks.translate(error, query.sql);
+          if (translated instanceof ConnectionError) {
+            this.broken = true;
+            this.hooks.onConnectionLost();
+          }
+          reject(translated);
+        });
+      if (this.busy) this.waiting.push(send);
+      else {
+        this.busy = true;
+        send();
+      }
     });
+  }
+
+  /** The statement in flight finished: send the next one waiting, if any. */
+  private next(): void {
+    const send = this.waiting.shift();
+    if (send) send();
+    else this.busy = false;
   }
 }
 

@@ -38,6 +38,12 @@ export class PostgresTwoPhase implements TwoPhaseParticipant {
     return row?.xid === undefined ? undefined : String(row.xid);
   }
 
+  /** PostgreSQL can prepare any open transaction: only its id is needed as evidence. */
+  async adoptBranch(session: DriverSession): Promise<string | undefined> {
+    const [row] = await session.query(sql('SELECT txid_current()::text AS xid'));
+    return row?.xid === undefined ? undefined : String(row.xid);
+  }
+
   async prepareBranch(session: DriverSession, branch: BranchId): Promise<void> {
     await session.execute(sql(`PREPARE TRANSACTION ${literal(branch)}`));
   }

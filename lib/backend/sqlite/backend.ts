@@ -1,12 +1,13 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { ConfigurationError, ConnectionError } from '../../errors';
+import { ConfigurationError, ConnectionError, LockTimeoutError } from '../../errors';
 import type { CompiledQuery } from '../../query/nodes';
 import { AsyncMutex } from '../../util/async-mutex';
 import type { BeginOptions } from '../transaction-options';
 import {
   StorageBackend,
+  type AcquireOptions,
   type BackendCapabilities,
   type DriverSession,
   type ExecuteResult,
@@ -43,6 +44,8 @@ export class SqliteBackend extends StorageBackend<SqliteConnectionOptions> {
   };
 
   private readonly lock = new AsyncMutex();
+  /** Who holds the connection now, for the message of a wait that times out. */
+  private holder?: { description: string; since: number };
   private db?: Database.Database;
   private runner?: SqliteStatementRunner;
 
@@ -66,11 +69,11 @@ export class SqliteBackend extends StorageBackend<SqliteConnectionOptions> {
     };
     check('journalMode', JOURNAL_MODES);
     check('synchronous', SYNCHRONOUS);
-    const busy = options.busyTimeoutMs;
-    if (busy !== undefined && !(Number.isInteger(busy) && (busy as number) >= 0)) {
-      throw new ConfigurationError(`${path}.busyTimeoutMs must be a non-negative integer`, {
-        field: `${path}.busyTimeoutMs`,
-      });
+    for (const field of ['busyTimeoutMs', 'acquireTimeoutMs']) {
+      const value = options[field];
+      if (value !== undefined && !(Number.isInteger(value) && (value as number) >= 0)) {
+        throw new ConfigurationError(`${path}.${field} must be a non-negative integer`, { field: `${path}.${field}` });
+      }
     }
   }
 
@@ -83,7 +86,10 @@ export class SqliteBackend extends StorageBackend<SqliteConnectionOptions> {
     const inMemory = database === ':memory:' || database.startsWith('file::memory:');
     try {
       if (!inMemory && !readonly) mkdirSync(dirname(resolve(database)), { recursive: true });
-      const db = new Database(database, { readonly, fileMustExist: readonly, timeout: this.options.busyTimeoutMs ?? 5000 });
+      // No driver-side busy wait: better-sqlite3's would block the event loop for its whole
+      // duration (the application freezes while another process holds the file). A busy
+      // statement fails at once and is retried asynchronously (see retryWhileBusy).
+      const db = new Database(database, { readonly, fileMustExist: readonly, timeout: 0 });
       if (!inMemory && !readonly) db.pragma(`journal_mode = ${this.options.journalMode ?? 'wal'}`);
       db.pragma(`synchronous = ${this.options.synchronous ?? 'normal'}`);
       db.pragma(`foreign_keys = ${this.options.foreignKeys === false ? 'OFF' : 'ON'}`);
@@ -107,10 +113,51 @@ export class SqliteBackend extends StorageBackend<SqliteConnectionOptions> {
     if (db?.open) db.close();
   }
 
-  async acquire(): Promise<DriverSession> {
-    const release = await this.lock.acquire();
+  /** A second handle on the same file; an in-memory database exists only in this handle. */
+  override createDedicated(): StorageBackend | undefined {
+    const database = this.options.database;
+    if (database === ':memory:' || database.startsWith('file::memory:') || this.options.readonly) return undefined;
+    return super.createDedicated();
+  }
+
+  async acquire(options: AcquireOptions = {}): Promise<DriverSession> {
+    const timeoutMs = this.options.acquireTimeoutMs ?? 30_000;
+    const unlock = await this.lock.acquire(timeoutMs, () => this.lockWaitError(timeoutMs));
     const runner = this.requireRunner();
-    return new SqliteSession(runner, this.db!, release);
+    this.holder = { description: options.holder ?? 'a statement outside any transaction', since: Date.now() };
+    const release = () => {
+      this.holder = undefined;
+      unlock();
+    };
+    return new SqliteSession(runner, this.db!, release, (attempt) => this.retryWhileBusy(attempt));
+  }
+
+  /**
+   * Run a statement, and while another process holds the file's lock, run it again after a short
+   * wait (1, 2, 4 ... 50 ms) until busyTimeoutMs: the application's other work goes on meanwhile.
+   * SQLITE_BUSY means the statement did nothing, so running it again is safe; a stale snapshot
+   * (SQLITE_BUSY_SNAPSHOT) never clears by waiting and fails at once.
+   */
+  async retryWhileBusy<T>(attempt: () => T): Promise<T> {
+    const deadline = Date.now() + (this.options.busyTimeoutMs ?? 5000);
+    for (let delay = 1; ; delay = Math.min(delay * 2, 50)) {
+      try {
+        return attempt();
+      } catch (error) {
+        if (!isBusy(error) || Date.now() >= deadline) throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+
+  private lockWaitError(timeoutMs: number): Error {
+    const holder = this.holder;
+    const held = holder ? `; ${holder.description} has held it for ${((Date.now() - holder.since) / 1000).toFixed(1)} s` : '';
+    return new LockTimeoutError(
+      `Connection '${this.context.connectionName}' (${this.describeTarget()}) has a single connection, and a statement waited ${timeoutMs} ms ` +
+        `for it${held}. Look for a transaction that does not finish, or raise acquireTimeoutMs`,
+      { connection: this.context.connectionName },
+    );
   }
 
   /**
@@ -149,31 +196,27 @@ export class SqliteBackend extends StorageBackend<SqliteConnectionOptions> {
     return translateSqliteError(error, this.context.connectionName, sql);
   }
 
-  /** Outside a transaction, with the lock free: run at once, no promise (see Connection.runQueryNow). */
+  /**
+   * Outside a transaction, with the lock free: run at once, no promise (see
+   * Connection.runQueryNow). Undefined (the caller then takes the async path, which waits) when
+   * the lock is taken or another process holds the file.
+   */
   override queryNow(query: CompiledQuery, options?: RunOptions): Row[] | undefined {
-    return this.lock.locked ? undefined : this.requireRunner().all(query, options);
+    return this.lock.locked ? undefined : nowOrBusy(() => this.requireRunner().all(query, options));
   }
 
   override executeNow(query: CompiledQuery, options?: RunOptions): ExecuteResult | undefined {
-    return this.lock.locked ? undefined : this.requireRunner().run(query, options);
+    return this.lock.locked ? undefined : nowOrBusy(() => this.requireRunner().run(query, options));
   }
 
   override query(query: CompiledQuery, options?: RunOptions): Promise<Row[]> {
     if (this.lock.locked) return super.query(query, options);
-    try {
-      return Promise.resolve(this.requireRunner().all(query, options));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return this.retryWhileBusy(() => this.requireRunner().all(query, options));
   }
 
   override execute(query: CompiledQuery, options?: RunOptions): Promise<ExecuteResult> {
     if (this.lock.locked) return super.execute(query, options);
-    try {
-      return Promise.resolve(this.requireRunner().run(query, options));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return this.retryWhileBusy(() => this.requireRunner().run(query, options));
   }
 
   /** Outside a transaction, each batch takes the lock only for as long as it reads. */
@@ -209,31 +252,24 @@ class SqliteSession implements DriverSession {
     private readonly runner: SqliteStatementRunner,
     private readonly db: Database.Database,
     private readonly unlock: () => void,
+    private readonly retryWhileBusy: <T>(attempt: () => T) => Promise<T>,
   ) {}
 
-  /** The session holds the lock: statements always run at once. */
-  queryNow(query: CompiledQuery, options?: RunOptions): Row[] {
-    return this.runner.all(query, options);
+  /** The session holds the lock: statements run at once, unless another process holds the file. */
+  queryNow(query: CompiledQuery, options?: RunOptions): Row[] | undefined {
+    return nowOrBusy(() => this.runner.all(query, options));
   }
 
-  executeNow(query: CompiledQuery, options?: RunOptions): ExecuteResult {
-    return this.runner.run(query, options);
+  executeNow(query: CompiledQuery, options?: RunOptions): ExecuteResult | undefined {
+    return nowOrBusy(() => this.runner.run(query, options));
   }
 
   query(query: CompiledQuery, options?: RunOptions): Promise<Row[]> {
-    try {
-      return Promise.resolve(this.runner.all(query, options));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return this.retryWhileBusy(() => this.runner.all(query, options));
   }
 
   execute(query: CompiledQuery, options?: RunOptions): Promise<ExecuteResult> {
-    try {
-      return Promise.resolve(this.runner.run(query, options));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return this.retryWhileBusy(() => this.runner.run(query, options));
   }
 
   stream(query: CompiledQuery, options: StreamOptions): AsyncIterable<Row> {
@@ -258,5 +294,20 @@ class SqliteSession implements DriverSession {
       // Closed or broken: nothing is left open on it either way.
     }
     this.release();
+  }
+}
+
+/** Another process holds the file's lock (worth waiting for, asynchronously). */
+function isBusy(error: unknown): boolean {
+  return (error as { cause?: { code?: unknown } })?.cause?.code === 'SQLITE_BUSY';
+}
+
+/** Run now; undefined when the file is busy, so that the caller takes the path that waits. */
+function nowOrBusy<T>(attempt: () => T): T | undefined {
+  try {
+    return attempt();
+  } catch (error) {
+    if (isBusy(error)) return undefined;
+    throw error;
   }
 }

@@ -1,5 +1,5 @@
 import { executeStep } from './saga-runner';
-import { registerStep, type SagaStepDefinition, type SagaStepOptions } from './saga-step';
+import { moduleSteps, type SagaStepDefinition, type SagaStepOptions } from './saga-step';
 
 export interface SagaStep<Input, Result> extends SagaStepDefinition<Input, Result> {
   /** Run the step as part of the saga of the running code (a @Transactional({ mode: 'saga' }) method). */
@@ -8,7 +8,7 @@ export interface SagaStep<Input, Result> extends SagaStepDefinition<Input, Resul
 
 /**
  * Define a saga step once, at module level, so that recovery in a new process can find its
- * compensation by name:
+ * compensation by name (a name defined twice with different code is a ConfigurationError):
  *
  * ```ts
  * export const reserveStock = defineSagaStep({
@@ -22,6 +22,6 @@ export interface SagaStep<Input, Result> extends SagaStepDefinition<Input, Resul
  * ```
  */
 export function defineSagaStep<Input, Result>(options: SagaStepOptions<Input, Result>): SagaStep<Input, Result> {
-  const definition = registerStep(options.name, options);
+  const definition = moduleSteps.register(options.name, options, 'defineSagaStep');
   return { ...definition, execute: (input: Input) => executeStep(definition, input) };
 }

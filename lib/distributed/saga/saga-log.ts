@@ -1,7 +1,7 @@
 import type { Row } from '../../backend/storage-backend';
 import type { Connection } from '../../connection/connection';
 import type { ConditionNode } from '../../query/nodes';
-import { runInScope } from '../../transaction/transaction-context';
+import { runOutsideTransaction } from '../../connection/ambient-scope';
 import { ensureTable, withTable } from '../table-guard';
 import { columnRef, SAGA_LOG_TABLE } from './saga-tables';
 
@@ -149,7 +149,7 @@ export class SagaLog {
   }
 
   private outside<T>(work: () => Promise<T>): Promise<T> {
-    return runInScope(this.connection, null, work);
+    return runOutsideTransaction(this.connection, work);
   }
 }
 

@@ -1,13 +1,13 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { currentScope } from '../../connection/ambient-scope';
 import type { Connection } from '../../connection/connection';
 import { HeuristicCompletionError, TransactionError } from '../../errors';
-import { currentScope } from '../../transaction/transaction-context';
-import { processWide } from '../../util/process-wide';
+import type { Branch } from '../../transaction/branch';
+import { UnitFrame, type CommitStrategy, type Unit, type UnitLevel } from '../../transaction/unit';
 import type { CoordinatorEvents } from '../coordinator-events';
 import { newGlobalId } from '../global-id';
 import { asJson, runCompensation, runForward } from './barrier';
 import type { SagaLog, SagaRecord, SagaState, StepRecord } from './saga-log';
-import { findStep, type SagaStepDefinition } from './saga-step';
+import type { SagaStepDefinition, SagaSteps } from './saga-step';
 
 /** What the saga runner needs from the coordinator. */
 export interface SagaContext {
@@ -15,6 +15,10 @@ export interface SagaContext {
   readonly events: CoordinatorEvents;
   /** How long a saga's driver may go silent before recovery takes it over. */
   readonly leaseMs: number;
+  /** This application's saga steps (with the module-level ones behind them). */
+  readonly steps: SagaSteps;
+  /** Hold this node's lease (once). */
+  startLease(): Promise<void>;
   sagaLog(): SagaLog;
   connection(name: string): Connection;
   warn(message: string): void;
@@ -86,10 +90,31 @@ export class SagaInstance {
   async compensate(): Promise<void> {
     this.state = 'compensating';
     await this.save();
-    for (let index = this.steps.length - 1; index >= 0; index--) {
+    await this.compensateFrom(0);
+    this.state = 'compensated';
+    await this.save();
+    await this.context.events.emit({ type: 'saga-done', sagaId: this.id, outcome: 'compensated' });
+  }
+
+  /** How many steps ran so far: a NESTED level's mark. */
+  get stepCount(): number {
+    return this.steps.length;
+  }
+
+  /**
+   * Undo the steps from `first` on, newest first (a failed NESTED level of a saga): the saga
+   * goes on running, those steps stay in its log as compensated.
+   */
+  async compensateLevel(first: number): Promise<void> {
+    await this.compensateFrom(first);
+    await this.save();
+  }
+
+  private async compensateFrom(first: number): Promise<void> {
+    for (let index = this.steps.length - 1; index >= first; index--) {
       const record = this.steps[index]!;
       if (record.status === 'compensated') continue;
-      const step = findStep(record.key);
+      const step = this.context.steps.find(record.key);
       if (!step) {
         await this.fail(`its step '${record.key}' is not defined in this process (define saga steps at module level, before recovery runs)`);
       }
@@ -99,9 +124,6 @@ export class SagaInstance {
       await this.save();
       await this.context.events.emit({ type: 'saga-compensated', sagaId: this.id, step: record.key });
     }
-    this.state = 'compensated';
-    await this.save();
-    await this.context.events.emit({ type: 'saga-done', sagaId: this.id, outcome: 'compensated' });
   }
 
   private async compensateStep(step: SagaStepDefinition, record: StepRecord, index: number): Promise<void> {
@@ -147,20 +169,56 @@ export class SagaInstance {
   }
 }
 
-const ambient = processWide('saga-context', () => new AsyncLocalStorage<SagaInstance>());
+/**
+ * Sagas as a commit strategy of the transaction engine. A saga unit holds no session: each step
+ * commits at once in a local transaction of its own (with its barrier row); the unit's "commit"
+ * marks the saga completed, its "rollback" runs the compensations of the steps done, newest
+ * first, and a NESTED level compensates only its own steps. Propagation, timeouts, retries and
+ * hooks are the engine's, as for any unit.
+ */
+export class SagaStrategy implements CommitStrategy {
+  readonly kind = 'saga' as const;
 
-/** Run `work` as a saga: its steps are the `step.execute()` calls inside; on failure they are compensated. */
-export async function runSaga<T>(context: SagaContext, name: string, input: unknown, work: () => Promise<T>): Promise<T> {
-  const instance = await SagaInstance.start(context, name, input);
-  let result: T;
-  try {
-    result = await ambient.run(instance, work);
-  } catch (error) {
-    await instance.compensate();
-    throw error;
+  constructor(private readonly context: () => SagaContext) {}
+
+  async admit(): Promise<void> {
+    const context = this.context();
+    await context.sagaLog().ensureTable();
+    await context.startLease();
   }
-  await instance.complete();
-  return result;
+
+  beginBranch(_unit: Unit, branch: Branch): Promise<void> {
+    return Promise.reject(new TransactionError(`A saga holds no transaction on connection '${branch.connection.name}'; its steps commit on their own`));
+  }
+
+  adoptBranch(unit: Unit, branch: Branch): Promise<void> {
+    return this.beginBranch(unit, branch);
+  }
+
+  async started(unit: Unit): Promise<void> {
+    const state = unit.strategyState as { input?: unknown; instance?: SagaInstance };
+    state.instance = await SagaInstance.start(this.context(), unit.name, state.input);
+    unit.gid = state.instance.id;
+  }
+
+  async commit(unit: Unit): Promise<void> {
+    await instanceOf(unit)?.complete();
+  }
+
+  /** Compensate; a compensation that cannot be completed raises HeuristicCompletionError. */
+  async rollback(unit: Unit): Promise<void> {
+    await instanceOf(unit)?.compensate();
+  }
+
+  async openLevel(unit: Unit): Promise<UnitLevel> {
+    const instance = instanceOf(unit)!;
+    const mark = instance.stepCount;
+    return { name: `${instance.id}@${mark}`, undo: () => instance.compensateLevel(mark), keep: async () => undefined };
+  }
+}
+
+function instanceOf(unit: Unit): SagaInstance | undefined {
+  return (unit.strategyState as { instance?: SagaInstance } | undefined)?.instance;
 }
 
 /**
@@ -169,9 +227,11 @@ export async function runSaga<T>(context: SagaContext, name: string, input: unkn
  * atomic, so one method can run as a saga or under two-phase commit by configuration alone.
  */
 export async function executeStep<Input, Result>(step: SagaStepDefinition<Input, Result>, input: Input): Promise<Result> {
-  const instance = ambient.getStore();
-  if (instance) return instance.runStep(step, input);
-  if (currentScope().activeFrames().length > 0) return step.run(input);
+  for (const binding of currentScope().allBindings()) {
+    if (!(binding instanceof UnitFrame) || !binding.unit.isActive) continue;
+    // The innermost open unit decides.
+    return binding.unit.strategy.kind === 'saga' ? instanceOf(binding.unit)!.runStep(step, input) : step.run(input);
+  }
   throw new TransactionError(`Saga step '${step.name}' runs only inside a saga (@Transactional({ mode: 'saga' }), coordinator.saga()) or a transaction`);
 }
 

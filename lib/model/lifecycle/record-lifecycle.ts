@@ -1,6 +1,6 @@
 import { ActiveRecordError } from '../../errors';
 import type { ColumnRef, UpdateNode } from '../../query/nodes';
-import type { Transaction } from '../../transaction/active-transaction';
+import type { Transaction } from '../../connection/connection';
 import { currentTransaction } from '../../transaction/transaction-api';
 import type { ModelRuntime } from '../model-runtime';
 import { destroyRecord, isPending, keyCondition, notFound, saveRecord, staleRecord, type VersionGuard } from '../persistence';

@@ -46,11 +46,11 @@ describeBackends(
       return rows[0]!.v as string;
     };
 
-    /** Another application on the same database with other keys; closed after `work`. */
+    /** Another application on the same database with other keys, `work` running in its scope; closed after. */
     async function withKeys<T>(encryption: EncryptionOptions, work: () => Promise<T>): Promise<T> {
       const other = await ConnectionRegistry.open({ connections: { main: context.options }, models: [Secret], encryption, logger: capture });
       try {
-        return await work();
+        return await other.run(work);
       } finally {
         await other.close();
       }

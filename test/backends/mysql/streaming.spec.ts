@@ -25,6 +25,8 @@ const TOTAL = 50_000;
 const spillFiles = () => readdirSync(tmpdir()).filter((name) => name.startsWith(`nestjs-activerecord-stream-${process.pid}-`));
 
 describeMariadb('streaming', () => {
+  // 50,000 rows with a write per row: seconds on a quiet machine, much more on a loaded CI box.
+  jest.setTimeout(120_000);
   const db = useMariadb({ pool: { max: 2, acquireTimeoutMs: 5000 } }, [Item]);
 
   beforeAll(async () => {

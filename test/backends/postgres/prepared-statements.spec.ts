@@ -89,8 +89,8 @@ describePostgres('prepared statements', () => {
     });
     try {
       const db = registry.get('main');
-      const ada = await Item.create({ name: 'Ada' });
-      expect((await Item.find(ada.id)).name).toBe('Ada');
+      const ada = await registry.run(() => Item.create({ name: 'Ada' }));
+      expect((await registry.run(() => Item.find(ada.id))).name).toBe('Ada');
       expect(await db.query('SELECT name FROM pg_prepared_statements')).toEqual([]);
     } finally {
       await registry.close();

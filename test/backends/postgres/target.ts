@@ -46,6 +46,9 @@ export function schemaFor(suite: string): string {
 /** Drop schemas left by test runs whose process no longer exists (a crash, a killed run). */
 async function dropStaleSchemas(client: Client): Promise<void> {
   const { rows } = await client.query<{ name: string }>("SELECT nspname AS name FROM pg_namespace WHERE nspname ~ '^ar_.*_[0-9]+$'");
+  // A schema whose tables are locked (by a prepared transaction someone left) is skipped, not
+  // waited for: every test run on the server would otherwise hang here behind it.
+  await client.query("SET lock_timeout = '3s'");
   for (const { name } of rows) {
     const pid = Number(/_(\d+)$/.exec(name)![1]);
     if (isAlive(pid)) continue;

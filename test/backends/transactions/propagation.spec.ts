@@ -69,30 +69,53 @@ describeBackends('transaction propagation', { models: TX_MODELS, extraConnection
     expect(await Entry.count()).toBe(0);
   });
 
-  it('NESTED refuses concurrent sibling savepoints on one connection', async () => {
-    const error = await inTx('REQUIRED', async () => {
-      let release!: () => void;
-      const gate = new Promise<void>((resolve) => (release = resolve));
-      const first = inTx('NESTED', async () => {
-        await Entry.create({ label: 'first' });
-        await gate;
-      });
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      const second = inTx('NESTED', () => Entry.create({ label: 'second' })).catch((e: unknown) => e);
-      const result = await second;
-      release();
-      await first;
-      return result;
+  it('NESTED siblings started together take turns: a failing sibling never undoes a successful one', async () => {
+    // Issue #10, reproduction 1: A writes a1, waits, writes a2; B writes b1 and throws. Interleaved
+    // savepoints used to let B's rollback take a1 with it while A was reported fulfilled.
+    const results = await inTx('REQUIRED', () =>
+      Promise.allSettled([
+        inTx('NESTED', async () => {
+          await Entry.create({ label: 'a1' });
+          await new Promise((resolve) => setTimeout(resolve, 30));
+          await Entry.create({ label: 'a2' });
+        }),
+        inTx('NESTED', async () => {
+          await Entry.create({ label: 'b1' });
+          throw new Error('b fails');
+        }),
+      ]),
+    );
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected']);
+    expect(await labels()).toEqual(['a1', 'a2']);
+  });
+
+  it('an explicit savepoint waits for a sibling NESTED level to finish', async () => {
+    await main.transaction(async (transaction) => {
+      const order: string[] = [];
+      await Promise.all([
+        inTx('NESTED', async () => {
+          await Entry.create({ label: 'nested' });
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          order.push('nested done');
+        }),
+        (async () => {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          const name = await transaction.savepoint();
+          order.push('savepoint');
+          await Entry.create({ label: 'after savepoint' });
+          await transaction.rollbackTo(name);
+        })(),
+      ]);
+      expect(order).toEqual(['nested done', 'savepoint']);
     });
-    expect(error).toBeInstanceOf(TransactionError);
-    expect((error as Error).message).toMatch(/sibling NESTED transaction is still open/);
+    expect(await labels()).toEqual(['nested']);
   });
 
   it('REQUIRES_NEW commits on its own session even when the outer transaction rolls back', async () => {
     if (!concurrent()) {
       const error = await inTx('REQUIRED', () => inTx('REQUIRES_NEW', async () => 1)).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TransactionError);
-      expect((error as Error).message).toMatch(/REQUIRES_NEW needs a second session on connection 'main'.*single connection/);
+      expect((error as Error).message).toMatch(/REQUIRES_NEW .* needs another session of connection 'main', but its backend has a single connection.*wait for itself forever/);
       return;
     }
     await expect(
@@ -135,7 +158,7 @@ describeBackends('transaction propagation', { models: TX_MODELS, extraConnection
 
   it('NOT_SUPPORTED suspends the open transaction and runs outside it', async () => {
     if (!concurrent()) {
-      await expect(inTx('REQUIRED', () => inTx('NOT_SUPPORTED', async () => 1))).rejects.toThrow(/NOT_SUPPORTED needs a second session/);
+      await expect(inTx('REQUIRED', () => inTx('NOT_SUPPORTED', async () => 1))).rejects.toThrow(/NOT_SUPPORTED needs another session of connection 'main'/);
       return;
     }
     await expect(
@@ -180,7 +203,7 @@ describeBackends('transaction propagation', { models: TX_MODELS, extraConnection
       throw new Error('undo');
     })).rejects.toThrow('undo');
     expect(await labels()).toEqual(['functional']);
-    await expect(transactional({ connection: 'nope' }, async () => 1)).rejects.toThrow(/No open application defines connection 'nope'/);
+    await expect(transactional({ connection: 'nope' }, async () => 1)).rejects.toThrow(/Connection 'nope' is not defined in any open application/);
     await expect(main.transaction(async () => 1, { propagation: 'SOMETIMES' as never })).rejects.toThrow(/unknown propagation 'SOMETIMES'/);
   });
 });

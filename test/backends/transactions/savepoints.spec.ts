@@ -66,7 +66,7 @@ describeBackends('savepoints', { models: TX_MODELS, extraConnections: BILLING },
     const billing = context.registry.get('billing');
     await main.transaction(() =>
       billing.transaction(async () => {
-        await expect(savepoint()).rejects.toThrow(/ambiguous: transactions are open on 'main', 'billing'; pass the connection/);
+        await expect(savepoint()).rejects.toThrow(/ambiguous: separate transactions are open \(on connection 'main'; on connection 'billing'\); pass the connection/);
         await expect(savepoint(undefined, 'billing')).resolves.toMatch(/^ar_sp_/);
       }),
     );

@@ -117,7 +117,8 @@ export class BankInspector {
     const registry = await ConnectionRegistry.open({
       connections: connections as never,
       models: [...BANK_MODELS, ...SAGA_MODELS],
-      coordinator: { log: { connection: 'lite' }, nodeId: 'crash-inspector', recoverOnStartup: false },
+      // Its own node id: it holds a lease like any coordinator, and must not keep the workers' alive.
+      coordinator: { log: { connection: 'lite' }, nodeId: `inspect-${process.pid}`, recoverOnStartup: false },
       logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
     });
     return new BankInspector(registry);
@@ -135,15 +136,22 @@ export class BankInspector {
         await connection.execute(`DELETE FROM ${connection.dialect.quoteIdentifier(table)}`).catch(() => undefined);
       }
     }
-    await PgAccount.create({ id: 1, balance: INITIAL_BALANCE });
-    await MariaAccount.create({ id: 1, balance: INITIAL_BALANCE });
+    await this.registry.run(async () => {
+      await PgAccount.create({ id: 1, balance: INITIAL_BALANCE });
+      await MariaAccount.create({ id: 1, balance: INITIAL_BALANCE });
+    });
   }
 
   /**
    * The invariant: money is neither created nor lost, each transfer is on every database of its
    * unit or on none, and nothing is left prepared.
    */
-  async assertConsistent(options: { withLedger: boolean }): Promise<{ applied: string[] }> {
+  assertConsistent(options: { withLedger: boolean }): Promise<{ applied: string[] }> {
+    // The test may have a registry of its own open: the inspector's reads run in its own.
+    return this.registry.run(() => this.check(options));
+  }
+
+  private async check(options: { withLedger: boolean }): Promise<{ applied: string[] }> {
     const pgBalance = (await PgAccount.find(1)).balance;
     const mariaBalance = (await MariaAccount.find(1)).balance;
     const pgIds = (await PgTransfer.pluck('id')).sort();

@@ -23,6 +23,8 @@ interface WorkerConfig {
   orphanTimeoutMs?: number;
   transfers?: number;
   prefix?: string;
+  /** The node's lease (coordinator.nodeLeaseMs); short in the takeover tests. */
+  nodeLeaseMs?: number;
 }
 
 async function main(): Promise<void> {
@@ -33,7 +35,7 @@ async function main(): Promise<void> {
     models: [...BANK_MODELS, ...SAGA_MODELS],
     // A recovering process knows the crashed one is dead: no orphan grace period. A working
     // process keeps its saga leases short, so tests need not wait long before recovering.
-    coordinator: { log: { connection: 'lite' }, nodeId: config.nodeId, orphanTimeoutMs: recovering ? (config.orphanTimeoutMs ?? 0) : 1500, recoverOnStartup: false },
+    coordinator: { log: { connection: 'lite' }, nodeId: config.nodeId, orphanTimeoutMs: recovering ? (config.orphanTimeoutMs ?? 0) : 1500, recoverOnStartup: false, nodeLeaseMs: config.nodeLeaseMs },
     logger: { log: () => undefined, warn: () => undefined, error: (m) => process.stderr.write(`${m}\n`), debug: () => undefined },
   });
 

@@ -1,23 +1,30 @@
 import { constructBackend, type BackendLogger } from '../backend/storage-backend';
+import { activateApplication, bindingsChanged, deactivateApplication, runInApplication, type Application } from '../connection/applications';
+import { validateOptions, type ValidatedConnection } from '../connection/config-validation';
+import { Connection } from '../connection/connection';
+import { consoleLogger } from '../connection/console-logger';
 import { resolveCoordinatorOptions, type CoordinatorOptions } from '../distributed/coordinator-options';
 import { TransactionCoordinator } from '../distributed/transaction-coordinator';
 import { ConfigurationError } from '../errors';
 import { attachEncryption } from '../model/encryption/keyrings';
 import { modelMetadata, type AnyModelClass } from '../model/metadata';
 import { SchemaManager } from '../schema/schema-manager';
-import { activateRegistry, bindingsChanged, deactivateRegistry, type ModelConnectionSource } from './active-registries';
-import { validateOptions, type ValidatedConnection } from './config-validation';
-import { Connection } from './connection';
-import type { ActiveRecordOptions } from './connection-options';
-import { consoleLogger } from './console-logger';
+import { TransactionManager } from '../transaction/transaction-manager';
+import type { ActiveRecordOptions } from './registry-options';
+
+let applicationSequence = 0;
 
 /**
- * The connections of one application (or one plain script), and which connection each model
- * lives on. ActiveRecordModule makes one per Nest application; outside Nest,
- * `await ConnectionRegistry.open({ connections, models })` does the same.
+ * The composition root of one application (or one plain script): its connections and which
+ * connection each model lives on, its transaction engine, its cross-database coordinator and its
+ * schema manager. The only place that knows them all. ActiveRecordModule makes one per Nest
+ * application; outside Nest, `await ConnectionRegistry.open({ connections, models })` does the same.
  */
-export class ConnectionRegistry implements ModelConnectionSource {
+export class ConnectionRegistry implements Application {
   readonly schema: SchemaManager;
+  /** The application's transaction engine: every transaction of its connections runs there. */
+  readonly transactions: TransactionManager;
+  private readonly sequence = ++applicationSequence;
   private readonly connections = new Map<string, Connection>();
   private readonly bindings = new Map<AnyModelClass, string>();
   private readonly synchronized = new Set<string>();
@@ -29,7 +36,26 @@ export class ConnectionRegistry implements ModelConnectionSource {
 
   constructor(private readonly logger: BackendLogger = consoleLogger) {
     this.schema = new SchemaManager(this);
-    activateRegistry(this);
+    this.transactions = new TransactionManager({
+      twoPhaseStrategy: () => this.coordinator.twoPhaseStrategy(),
+      sagaStrategy: () => this.coordinator.sagaStrategy(),
+    });
+    activateApplication(this);
+  }
+
+  /**
+   * Run `work` as code of this application: static model calls (`User.find(1)`) and
+   * transactions inside resolve here even when other applications are open in the process.
+   * Nest does this for you (request handlers, lifecycle hooks, @Transactional provider methods);
+   * use it in scripts, workers and tests that open several registries.
+   */
+  run<T>(work: () => T): T {
+    return runInApplication(this, work);
+  }
+
+  /** `application #2 (connections: main, billing)`, for messages. */
+  get label(): string {
+    return `application #${this.sequence} (connections: ${this.connectionNames().join(', ') || 'none'})`;
   }
 
   /** Open a set of connections outside Nest: validate, connect, bind models, synchronize. */
@@ -123,7 +149,10 @@ export class ConnectionRegistry implements ModelConnectionSource {
   async startCoordinator(): Promise<void> {
     const coordinator = this.coordinator;
     const configured = this.coordinatorOptions !== undefined;
-    if (configured) await coordinator.checkParticipants();
+    if (configured) {
+      await coordinator.checkParticipants();
+      await coordinator.startLease();
+    }
     if (!coordinator.options.recoverOnStartup) return;
     try {
       const report = await coordinator.recover();
@@ -187,10 +216,12 @@ export class ConnectionRegistry implements ModelConnectionSource {
     return key === undefined ? undefined : this.connections.get(key);
   }
 
-  connectionForModel(model: object, declared: string | undefined): Connection | undefined {
+  modelBinding(model: object, declared: string | undefined): { connection: Connection; explicit: boolean } | undefined {
     if (this.closed) return undefined;
-    const name = this.bindings.get(model as AnyModelClass) ?? declared ?? this.defaultName;
-    return name === undefined ? undefined : this.connections.get(name);
+    const bound = this.bindings.get(model as AnyModelClass);
+    const name = bound ?? declared ?? this.defaultName;
+    const connection = name === undefined ? undefined : this.connections.get(name);
+    return connection ? { connection, explicit: bound !== undefined } : undefined;
   }
 
   /** Close every connection. Never throws: a connection that fails to close is logged. */
@@ -198,7 +229,7 @@ export class ConnectionRegistry implements ModelConnectionSource {
     if (this.closed) return;
     this.closed = true;
     await this.transactionCoordinator?.close();
-    deactivateRegistry(this);
+    deactivateApplication(this);
     const connections = [...this.connections.values()];
     const results = await Promise.allSettled(connections.map((connection) => connection.close()));
     results.forEach((result, index) => {
@@ -245,17 +276,22 @@ export class ConnectionRegistry implements ModelConnectionSource {
       logging?: boolean;
       retryAttempts?: number;
       retryDelayMs?: number;
+      acquireTimeoutMs?: number;
+      pool?: { acquireTimeoutMs?: number };
     };
     const logger = options.logger ?? this.logger;
     const backend = constructBackend(entry.backendClass, entry.options, { connectionName: entry.name, logger });
     if (connectionOptions.synchronize ?? options.synchronize ?? false) this.synchronized.add(entry.name);
-    return new Connection(entry.name, backend, {
+    const connection = new Connection(entry.name, backend, {
       logger,
       logging: connectionOptions.logging ?? options.logging ?? false,
       retryAttempts: connectionOptions.retryAttempts ?? 0,
       retryDelayMs: connectionOptions.retryDelayMs ?? 1000,
-      coordinator: () => this.coordinator,
+      acquireTimeoutMs: connectionOptions.pool?.acquireTimeoutMs ?? connectionOptions.acquireTimeoutMs ?? 30_000,
+      transactions: this.transactions,
     });
+    this.transactions.adopt(connection);
+    return connection;
   }
 
   private assertOpen(): void {
