@@ -28,9 +28,11 @@ export type { MssqlConnectionOptions } from './backend/mssql/options';
 export { ActiveRecord } from './model/active-record';
 export { Column, Model, PrimaryKey } from './model/decorators';
 export type { ColumnOptions, ModelOptions, PrimaryKeyOptions } from './model/decorators';
+export { Index } from './model/index.decorator';
+export type { ColumnIndexOption, IndexOptions } from './model/index-metadata';
 export type { AnyModelClass, ReferenceOption } from './model/metadata';
 export { Relation } from './model/relation';
-export type { BatchOptions } from './model/relation';
+export type { BatchOptions, PartialRecord, Plucked, SumResult, ToSqlOptions } from './model/relation';
 
 // Model lifecycle: callbacks, validation, managed columns, default scope, encryption, custom types
 export {
@@ -65,6 +67,8 @@ export type {
   AttributeInput,
   AttributeName,
   Attributes,
+  ColumnPath,
+  ColumnValue,
   KeyValue,
   ModelClass,
   Operators,
@@ -73,6 +77,22 @@ export type {
   WhereInput,
   WhereValue,
 } from './model/model-types';
+
+// Associations, aggregates, projections, row locks
+export { BelongsTo, HasMany, HasOne } from './model/associations/decorators';
+export type {
+  AssociationScopeFunction,
+  BelongsToOptions,
+  HasManyOptions,
+  HasManyThroughOptions,
+} from './model/associations/decorators';
+export type { AssociatedModel, AssociationName, IncludeSpec } from './model/associations/association-types';
+export { GroupedRelation } from './model/grouped-relation';
+export type { AggregateOperators, GroupRow } from './model/grouped-relation';
+export { Aggregate, Ranking, WindowFunction, avg, count, denseRank, max, min, rank, rowNumber, sum } from './model/projection';
+export type { AggregateValue, Projection, ProjectionItem, ProjectionRow, WindowOptions } from './model/projection';
+export type { RowLockOptions } from './model/row-lock';
+export type { SubqueryValue } from './model/subquery';
 
 // Transactions
 export { Transactional } from './transaction/transactional.decorator';
@@ -90,7 +110,7 @@ export type { ConnectionTarget } from './transaction/transaction-api';
 export type { Transaction } from './connection/connection';
 export type { ConnectionTransactionOptions, TransactionOutcome, TransactionStatus } from './connection/transaction-options';
 export type { ErrorClass, Propagation, RetryOptions, TransactionOptions } from './transaction/transaction-options';
-export type { IsolationLevel, BeginOptions } from './backend/transaction-options';
+export type { IsolationLevel, BeginOptions, SqliteBeginMode } from './backend/transaction-options';
 
 // Cross-database transactions
 export { TransactionCoordinator } from './distributed/transaction-coordinator';
@@ -105,16 +125,31 @@ export { SagaBuilder } from './distributed/saga/saga-builder';
 export type { SagaResults } from './distributed/saga/saga-builder';
 export type { BranchId, BranchOutcome, PreparedBranch, TwoPhaseParticipant } from './backend/two-phase';
 
-// Schema
+// Schema and migrations
 export { SchemaManager } from './schema/schema-manager';
 export type { SchemaTarget } from './schema/schema-manager';
 export type {
   ColumnDefault,
   ColumnDefinition,
   ForeignKeyDefinition,
+  IndexDefinition,
+  IndexWhere,
+  IndexWhereValue,
   ReferentialAction,
   TableDefinition,
 } from './schema/table-definition';
+export type { ColumnSchema, DatabaseSchema, ForeignKeySchema, IndexSchema, RebuildInfo, TableSchema } from './schema/database-schema';
+export type { ForeignKeyOperation, SchemaOperation } from './schema/schema-operations';
+export { SchemaBuilder } from './schema/builder/schema-builder';
+export { TableBuilder } from './schema/builder/table-builder';
+export type { AlterColumnSpec, ColumnSpec, IndexSpec, ReferenceSpec } from './schema/builder/column-spec';
+export { Migrator } from './schema/migrations/migrator';
+export type { MigrateOptions, MigrationStatus, MigrationTargetOptions, RollbackOptions } from './schema/migrations/migrator';
+export type { MigrationModule } from './schema/migrations/migration-files';
+export type { HistoryEntry } from './schema/migrations/migration-history';
+export type { MigrationsOptions } from './schema/migrations/migration-options';
+export type { ConnectionReport, MigrationEvent, MigrationListener, MigrationReport } from './schema/migrations/migration-report';
+export { MigrationError } from './schema/migrations/migration-error';
 
 // Backends: the contracts a custom backend implements, and the built-in ones to extend
 export { StorageBackend } from './backend/storage-backend';
@@ -132,8 +167,21 @@ export type {
 } from './backend/storage-backend';
 export { Dialect } from './backend/dialect';
 export type { ValueReader } from './backend/dialect';
+export { DdlCompiler } from './backend/ddl-compiler';
+export type { CatalogQuery, Introspector, MigrationHost, MigrationLockStrategy, SchemaSupport } from './backend/schema-support';
 export { SqlCompiler } from './query/sql-compiler';
+export type { ExplainPlan } from './query/sql-compiler';
 export type {
+  AggregateFunction,
+  AggregateNode,
+  CommonTableNode,
+  CompoundSelectNode,
+  ExpressionNode,
+  JoinNode,
+  RankingFunction,
+  RowLockNode,
+  SelectionNode,
+  WithNode,
   ColumnRef,
   CompiledQuery,
   ComparisonOperator,
@@ -163,6 +211,7 @@ export { MssqlDialect } from './backend/mssql/dialect';
 // Errors
 export {
   ActiveRecordError,
+  AssociationNotLoadedError,
   CheckConstraintError,
   ConfigurationError,
   ConnectionError,

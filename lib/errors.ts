@@ -53,6 +53,13 @@ export class ValidationError extends ActiveRecordError {
 /** A query names a column the model does not declare, or an operator that does not exist. */
 export class UnknownColumnError extends ActiveRecordError {}
 
+/**
+ * Code read an association that was not loaded. Associations load only when asked for
+ * (`includes`, `load`), never behind a property read, so a loop over records cannot turn into
+ * one hidden query per record.
+ */
+export class AssociationNotLoadedError extends ActiveRecordError {}
+
 /** Any failure reported by the database that has no more specific class below. */
 export class QueryError extends ActiveRecordError {}
 

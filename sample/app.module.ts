@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { Module } from '@nestjs/common';
 import { ActiveRecordModule } from 'nestjs-activerecord';
 import { Invoice } from './billing/invoice.model';
@@ -19,6 +20,8 @@ import { OrdersController } from './orders/orders.controller';
         defaultConnection: 'orders',
         models: [Order, Invoice],
         coordinator: { log: { connection: 'journal' } },
+        // migrations/orders/ and migrations/billing/, compiled beside this file.
+        migrations: { directory: join(__dirname, 'migrations') },
       }),
     }),
   ],

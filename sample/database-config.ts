@@ -12,21 +12,22 @@ export const CROSS_DATABASE_MODE: '2pc' | 'saga' = ORDERS_DB.startsWith('sqlite:
 
 /**
  * Turn a URL from the environment into connection options, so the sample moves from SQLite to
- * PostgreSQL or MariaDB by configuration alone:
+ * PostgreSQL or MariaDB by configuration alone. Each connection applies its migrations
+ * (sample/migrations/<connection>/) at startup:
  *   sqlite:./data/orders.db      (the default: no setup)
  *   postgres://user:pass@host:5432/db
  *   mysql://user:pass@host:3306/db   or mariadb://...
  */
 export function connectionFromUrl(url: string): ConnectionOptions {
   if (url.startsWith('sqlite:')) {
-    return { backend: 'sqlite', database: url.slice('sqlite:'.length), synchronize: true };
+    return { backend: 'sqlite', database: url.slice('sqlite:'.length), migrationsRun: true };
   }
   const scheme = url.slice(0, url.indexOf(':'));
   if (scheme === 'postgres' || scheme === 'postgresql') {
-    return { backend: 'postgres', url, synchronize: true };
+    return { backend: 'postgres', url, migrationsRun: true };
   }
   if (scheme === 'mysql' || scheme === 'mariadb') {
-    return { backend: scheme, url: url.replace(/^mariadb:/, 'mysql:'), synchronize: true };
+    return { backend: scheme, url: url.replace(/^mariadb:/, 'mysql:'), migrationsRun: true };
   }
   throw new Error(`Unsupported database URL scheme '${scheme}': use sqlite:, postgres:// or mysql:// (mariadb://)`);
 }

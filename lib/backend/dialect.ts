@@ -1,6 +1,7 @@
 import { SqlCompiler } from '../query/sql-compiler';
 import type { ColumnDefault, ColumnDefinition, TableDefinition } from '../schema/table-definition';
 import type { ColumnType } from './column-types';
+import type { SchemaSupport } from './schema-support';
 import type { BeginOptions, IsolationLevel } from './transaction-options';
 import { toBigInt, toBuffer, toDateOnly, toDecimalString, toInstant, toJsonText, toUuid } from './value-conversion';
 
@@ -114,11 +115,43 @@ export abstract class Dialect extends SqlCompiler {
   protected compileForeignKey(column: ColumnDefinition): string {
     const ref = column.references!;
     let sql =
+      this.constraintName(ref.name) +
       `FOREIGN KEY (${this.quoteIdentifier(column.name)}) ` +
       `REFERENCES ${this.quoteIdentifier(ref.table)} (${this.quoteIdentifier(ref.column)})`;
     if (ref.onDelete) sql += ` ON DELETE ${ref.onDelete.toUpperCase()}`;
     if (ref.onUpdate) sql += ` ON UPDATE ${ref.onUpdate.toUpperCase()}`;
     return sql;
+  }
+
+  /** `CONSTRAINT "name" ` before a named constraint, nothing for an unnamed one. */
+  protected constraintName(name: string | undefined): string {
+    return name === undefined ? '' : `CONSTRAINT ${this.quoteIdentifier(name)} `;
+  }
+
+  // ---- what migrations build on (lib/schema/) ----------------------------------------------
+
+  /**
+   * Introspection, DDL compilation, the migration lock and transactional-DDL support of this
+   * database, or undefined where migrations are not supported (a custom dialect that does not
+   * extend a built-in one). Built-in dialects return their backend folder's implementation.
+   */
+  schemaSupport(): SchemaSupport | undefined {
+    return undefined;
+  }
+
+  /** One column's DDL as CREATE TABLE writes it (the schema builder's ADD COLUMN reuses it). */
+  ddlColumn(column: ColumnDefinition): string {
+    return this.compileColumnDefinition(column);
+  }
+
+  /** A foreign key clause as CREATE TABLE writes it (`column.references` must be set). */
+  ddlForeignKey(column: ColumnDefinition): string {
+    return this.compileForeignKey(column);
+  }
+
+  /** A literal for DDL text (defaults, partial index conditions); see `literal`. */
+  ddlLiteral(type: ColumnType, value: ColumnDefault): string {
+    return this.literal(type, value);
   }
 
   /**

@@ -12,4 +12,8 @@ export const ISOLATION_LEVELS: readonly IsolationLevel[] = [
 export interface BeginOptions {
   readonly isolation?: IsolationLevel;
   readonly readOnly?: boolean;
+  /** SQLite's BEGIN mode (see TransactionOptions.sqliteBegin); other backends ignore it. */
+  readonly sqliteBegin?: SqliteBeginMode;
 }
+
+export type SqliteBeginMode = 'deferred' | 'immediate' | 'exclusive';

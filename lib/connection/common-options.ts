@@ -14,6 +14,8 @@ export interface PoolOptions {
 export interface CommonConnectionOptions {
   /** Create missing tables for this connection's models at startup (development and tests). */
   synchronize?: boolean;
+  /** Apply this connection's pending migrations at startup, before the application serves. */
+  migrationsRun?: boolean;
   /** Log each statement's SQL (never its values) at debug level. */
   logging?: boolean;
   pool?: PoolOptions;
@@ -29,7 +31,7 @@ export interface CommonConnectionOptions {
  * is checked against its interface at compile time (see `optionKeys`), so an option added to an
  * interface but not to its list is a type error.
  */
-export const COMMON_OPTION_KEYS = exhaustive(['backend', 'synchronize', 'logging', 'pool', 'retryAttempts', 'retryDelayMs']);
+export const COMMON_OPTION_KEYS = exhaustive(['backend', 'synchronize', 'migrationsRun', 'logging', 'pool', 'retryAttempts', 'retryDelayMs']);
 
 /** The common keys, checked to name every key of CommonConnectionOptions (and only those). */
 function exhaustive<const Keys extends readonly (keyof CommonConnectionOptions | 'backend')[]>(

@@ -28,6 +28,8 @@ export interface ConnectionSetOptions {
   defaultConnection?: string;
   /** Default for every connection's `synchronize`. */
   synchronize?: boolean;
+  /** Default for every connection's `migrationsRun`: apply pending migrations at startup. */
+  migrationsRun?: boolean;
   /** Default for every connection's `logging`. */
   logging?: boolean;
   /** Where warnings and SQL logs go; default: console (Nest's Logger under ActiveRecordModule). */

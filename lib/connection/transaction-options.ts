@@ -1,5 +1,7 @@
 import type { IsolationLevel } from '../backend/transaction-options';
 
+import type { SqliteBeginMode } from '../backend/transaction-options';
+
 /** The options and states of transactions, as a Connection's `transaction()` takes them. */
 
 export type TransactionStatus = 'active' | 'committed' | 'rolled back' | 'timed out';
@@ -49,6 +51,14 @@ export interface ConnectionTransactionOptions {
   isolation?: IsolationLevel;
   /** A read-only transaction where the database has them. */
   readOnly?: boolean;
+  /**
+   * SQLite only (ignored elsewhere): how BEGIN takes the database's lock. `'immediate'` (the
+   * default for read-write transactions) takes the write lock at once, so a transaction that
+   * reads and then writes cannot lose its write to another connection in between (SQLite's
+   * stand-in for SELECT ... FOR UPDATE); `'deferred'` (the default for readOnly) waits until the
+   * first write; `'exclusive'` also keeps readers out where the journal mode allows it.
+   */
+  sqliteBegin?: SqliteBeginMode;
   /** Roll back and fail with a TransactionError if the transaction runs longer than this. */
   timeoutMs?: number;
   /** Re-run the whole function on a deadlock or serialization failure. */

@@ -4,10 +4,20 @@ import { ActiveRecordError, RecordNotFoundError, UnknownColumnError } from '../e
 import type { CompiledQuery } from '../query/nodes';
 import { modelMetadata } from './metadata';
 import { runtimeOf, type ModelRuntime } from './model-runtime';
+import type { AssociatedModel, AssociationName, IncludeSpec, MODEL_BRAND } from './associations/association-types';
+import { relatedRelation } from './associations/association-relation';
+import { associationNames } from './associations/declarations';
+import { addLoadedAssociations } from './associations/loaded-associations';
+import { loadOne } from './associations/preloader';
+import { associationOf } from './associations/resolve';
+import type { GroupedRelation } from './grouped-relation';
+import type { AnyModelClass } from './metadata';
 import type {
   AttributeInput,
   AttributeName,
   Attributes,
+  ColumnPath,
+  ColumnValue,
   KeyValue,
   ModelClass,
   OrderDirection,
@@ -15,9 +25,11 @@ import type {
   RecordMembers,
   WhereInput,
 } from './model-types';
+import type { AggregateValue, Projection, ProjectionRow } from './projection';
+import type { RowLockOptions } from './row-lock';
 import { destroyRecord, insertMany, notFound, reloadRecord, saveRecord } from './persistence';
-import { recordState } from './record-state';
-import { Relation, type BatchOptions } from './relation';
+import { NOT_LOADED, recordState } from './record-state';
+import { Relation, type BatchOptions, type PartialRecord, type Plucked, type SumResult } from './relation';
 import { castFor } from './where-conditions';
 import { requireSoftDelete } from './default-scope';
 import type { UpdateAllOptions } from './lifecycle/bulk-writes';
@@ -48,6 +60,9 @@ function foundOne<M extends ActiveRecord>(runtime: ModelRuntime, rows: Row[], ke
  * ```
  */
 export abstract class ActiveRecord implements RecordMembers {
+  /** Type-only: marks model instances for the association types (no runtime property). */
+  declare readonly [MODEL_BRAND]: true;
+
   // ---- class-level queries ------------------------------------------------------------
 
   /** A fresh, empty query over the model: the start of every chain. */
@@ -102,8 +117,8 @@ export abstract class ActiveRecord implements RecordMembers {
     return new Relation(this).first();
   }
 
-  static count<M extends ActiveRecord>(this: ModelClass<M>): Promise<number> {
-    return new Relation(this).count();
+  static count<M extends ActiveRecord>(this: ModelClass<M>, attribute?: ColumnPath<M>): Promise<number> {
+    return new Relation(this).count(attribute);
   }
 
   static exists<M extends ActiveRecord>(this: ModelClass<M>, conditions?: WhereInput<M>): Promise<boolean> {
@@ -111,8 +126,74 @@ export abstract class ActiveRecord implements RecordMembers {
     return (conditions ? relation.where(conditions) : relation).exists();
   }
 
-  static pluck<M extends ActiveRecord, K extends AttributeName<M>>(this: ModelClass<M>, attribute: K): Promise<Array<M[K]>> {
-    return new Relation(this).pluck(attribute);
+  static pluck<M extends ActiveRecord, P extends [ColumnPath<M>, ...ColumnPath<M>[]]>(this: ModelClass<M>, ...attributes: P): Promise<Array<Plucked<M, P>>> {
+    return new Relation(this).pluck(...attributes);
+  }
+
+  static whereExists<M extends ActiveRecord, A extends AssociationName<M>>(
+    this: ModelClass<M>,
+    association: A,
+    conditions?: WhereInput<AssociatedModel<M, A>>,
+  ): Relation<M> {
+    return new Relation(this).whereExists(association, conditions);
+  }
+
+  static whereNotExists<M extends ActiveRecord, A extends AssociationName<M>>(
+    this: ModelClass<M>,
+    association: A,
+    conditions?: WhereInput<AssociatedModel<M, A>>,
+  ): Relation<M> {
+    return new Relation(this).whereNotExists(association, conditions);
+  }
+
+  static joins<M extends ActiveRecord>(this: ModelClass<M>, ...associations: IncludeSpec<M>[]): Relation<M> {
+    return new Relation(this).joins(...associations);
+  }
+
+  static leftJoins<M extends ActiveRecord>(this: ModelClass<M>, ...associations: IncludeSpec<M>[]): Relation<M> {
+    return new Relation(this).leftJoins(...associations);
+  }
+
+  static includes<M extends ActiveRecord>(this: ModelClass<M>, ...associations: IncludeSpec<M>[]): Relation<M> {
+    return new Relation(this).includes(...associations);
+  }
+
+  static select<M extends ActiveRecord, K extends AttributeName<M>>(this: ModelClass<M>, ...attributes: [K, ...K[]]): Relation<M, PartialRecord<M, K>>;
+  static select<M extends ActiveRecord, P extends Projection<M>>(this: ModelClass<M>, projection: P): Relation<M, ProjectionRow<M, P>>;
+  static select<M extends ActiveRecord>(this: ModelClass<M>, ...args: unknown[]): Relation<M, unknown> {
+    return (new Relation(this).select as (...a: unknown[]) => Relation<M, unknown>)(...args);
+  }
+
+  static distinct<M extends ActiveRecord>(this: ModelClass<M>): Relation<M> {
+    return new Relation(this).distinct();
+  }
+
+  static groupBy<M extends ActiveRecord, G extends ColumnPath<M>>(this: ModelClass<M>, ...attributes: [G, ...G[]]): GroupedRelation<M, G> {
+    return new Relation(this).groupBy(...attributes);
+  }
+
+  static sum<M extends ActiveRecord, K extends ColumnPath<M>>(this: ModelClass<M>, attribute: K): Promise<SumResult<ColumnValue<M, K>>> {
+    return new Relation(this).sum(attribute);
+  }
+
+  static avg<M extends ActiveRecord, K extends ColumnPath<M>>(this: ModelClass<M>, attribute: K): Promise<AggregateValue<M, 'avg', K>> {
+    return new Relation(this).avg(attribute);
+  }
+
+  static min<M extends ActiveRecord, K extends ColumnPath<M>>(this: ModelClass<M>, attribute: K): Promise<AggregateValue<M, 'min', K>> {
+    return new Relation(this).min(attribute);
+  }
+
+  static max<M extends ActiveRecord, K extends ColumnPath<M>>(this: ModelClass<M>, attribute: K): Promise<AggregateValue<M, 'max', K>> {
+    return new Relation(this).max(attribute);
+  }
+
+  static forUpdate<M extends ActiveRecord>(this: ModelClass<M>, options?: RowLockOptions): Relation<M> {
+    return new Relation(this).forUpdate(options);
+  }
+
+  static forShare<M extends ActiveRecord>(this: ModelClass<M>, options?: RowLockOptions): Relation<M> {
+    return new Relation(this).forShare(options);
   }
 
   static stream<M extends ActiveRecord>(this: ModelClass<M>, options?: BatchOptions): AsyncGenerator<M> {
@@ -343,14 +424,34 @@ export abstract class ActiveRecord implements RecordMembers {
     const state = recordState(this);
     const values = this as unknown as RecordObject;
     return runtime.metadata.columns
-      .filter((column, i) =>
-        state ? runtime.fingerprintAt(i, values[column.property] ?? null) !== state.snapshot[i] : values[column.property] !== undefined,
-      )
+      .filter((column, i) => {
+        if (!state) return values[column.property] !== undefined;
+        if (state.snapshot[i] === NOT_LOADED) return values[column.property] !== undefined;
+        return runtime.fingerprintAt(i, values[column.property] ?? null) !== state.snapshot[i];
+      })
       .map((column) => column.property as AttributeName<this>);
   }
 
-  /** The attributes as a plain object (bigints as strings, so `JSON.stringify` works). */
-  toJSON(): Attributes<this> {
+  /**
+   * Load one association now (replacing what was loaded) and return it:
+   * `const author = await book.load('author')`.
+   */
+  load<A extends AssociationName<this>>(association: A): Promise<this[A]> {
+    return loadOne(this.constructor as AnyModelClass, this, association) as Promise<this[A]>;
+  }
+
+  /** A query over an association's records, to refine before running: `author.related('books').where({ published: true })`. */
+  related<A extends AssociationName<this>>(association: A): Relation<AssociatedModel<this, A> & ActiveRecord> {
+    return relatedRelation(this, associationOf(this.constructor as AnyModelClass, association, 'related')) as unknown as Relation<
+      AssociatedModel<this, A> & ActiveRecord
+    >;
+  }
+
+  /**
+   * The attributes as a plain object (bigints as strings, so `JSON.stringify` works), with the
+   * associations that were loaded (`includes`, `load`) as nested objects.
+   */
+  toJSON(): Attributes<this> & Partial<Pick<this, AssociationName<this>>> {
     const metadata = modelMetadata(this.constructor);
     const values = this as unknown as RecordObject;
     const json: RecordObject = {};
@@ -358,6 +459,7 @@ export abstract class ActiveRecord implements RecordMembers {
       const value = values[column.property];
       json[column.property] = typeof value === 'bigint' ? value.toString() : value;
     }
-    return json as Attributes<this>;
+    addLoadedAssociations(this, json, associationNames(this.constructor as AnyModelClass));
+    return json as Attributes<this> & Partial<Pick<this, AssociationName<this>>>;
   }
 }

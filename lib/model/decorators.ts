@@ -7,6 +7,7 @@ import { declareConnectionName } from '../connection/declared-names';
 import { isColumnTypeAdapter, type ColumnTypeAdapter } from './column-type-adapter';
 import { columnExtras, type EncryptedColumnOptions } from './lifecycle/column-extras';
 import type { ColumnRules } from './lifecycle/column-rules';
+import { declareColumnIndex, type ColumnIndexOption } from './index-metadata';
 
 export interface ModelOptions {
   /** Table name; default: the class name in snake_case, pluralised (`InvoiceLine` -> `invoice_lines`). */
@@ -42,6 +43,8 @@ export interface ColumnOptions {
    * then the most characters of plaintext. `{ deterministic: true }` lets `where` find values.
    */
   encrypted?: boolean | EncryptedColumnOptions;
+  /** Index this column (`true`, or `{ name }`); for several columns or a partial index, use @Index. */
+  index?: ColumnIndexOption;
 }
 
 export interface PrimaryKeyOptions {
@@ -116,6 +119,7 @@ export function Column(
       encryption: extras.encryption,
       adapter: extras.adapter,
     });
+    declareColumnIndex(prototype, prop, options.index);
   };
 }
 

@@ -5,7 +5,8 @@ import type { ColumnRef, CompiledQuery, ConditionNode, ConflictClause, InsertNod
 import { TransactionManager } from '../transaction/transaction-manager';
 import type { ColumnMetadata } from './metadata';
 import type { InsertStatement, ModelRuntime } from './model-runtime';
-import { RECORD_STATE, type WithRecordState } from './record-state';
+import { loadedKey } from './partial-records';
+import { NOT_LOADED, RECORD_STATE, type WithRecordState } from './record-state';
 import { checkRules } from './lifecycle/column-rules';
 import { managedColumns } from './lifecycle/managed-columns';
 import { StaleRecordError } from '../errors';
@@ -196,13 +197,14 @@ function updateRecord(runtime: ModelRuntime, record: RecordObject, snapshot: unk
 
   const set: Array<readonly [ColumnRef, unknown]> = [];
   metadata.columns.forEach((column, i) => {
+    if (snapshot[i] === NOT_LOADED && values[i] === undefined) return; // a partial record's unread attribute
     const value = values[i] === undefined ? null : values[i];
     record[column.property] = value;
     if (runtime.fingerprintAt(i, value) !== snapshot[i]) set.push([{ name: column.name, type: column.type }, runtime.encode(i, value)]);
   });
   if (set.length === 0) return undefined;
 
-  const key = snapshot[metadata.columns.indexOf(metadata.primaryKey)];
+  const key = loadedKey(runtime, snapshot[metadata.columns.indexOf(metadata.primaryKey)], 'save');
   const where = guardedKeyCondition(runtime, key, guard);
   const done = (result: ExecuteResult) => {
     if (result.affectedRows === 0) throw guard ? staleRecord(runtime, key, guard, 'update') : notFound(runtime, key, 'update');
@@ -222,7 +224,7 @@ export async function destroyRecord(runtime: ModelRuntime, record: RecordObject,
     throw new ActiveRecordError(`Cannot destroy a ${metadata.name} that was never saved`, { model: metadata.name });
   }
   if (state.destroyed) return;
-  const key = state.snapshot[metadata.columns.indexOf(metadata.primaryKey)];
+  const key = loadedKey(runtime, state.snapshot[metadata.columns.indexOf(metadata.primaryKey)], 'destroy');
   const result = await connection.runExecute(
     dialect.compile({ kind: 'delete', table: metadata.table, where: guardedKeyCondition(runtime, key, guard) }),
     runtime.writeOptions,
@@ -253,7 +255,7 @@ export async function reloadRecord(runtime: ModelRuntime, record: RecordObject):
   const state = record[RECORD_STATE];
   const { metadata } = runtime;
   const key = state
-    ? state.snapshot[metadata.columns.indexOf(metadata.primaryKey)]
+    ? loadedKey(runtime, state.snapshot[metadata.columns.indexOf(metadata.primaryKey)], 'reload')
     : record[metadata.primaryKey.property];
   const rows: Row[] = await runtime.connection.runQuery(runtime.findByKeyQuery(key), runtime.findOptions);
   if (rows.length === 0) throw notFound(runtime, key, 'reload');

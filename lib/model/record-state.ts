@@ -18,3 +18,9 @@ export type WithRecordState = { [RECORD_STATE]?: RecordState };
 export function recordState(record: object): RecordState | undefined {
   return (record as WithRecordState)[RECORD_STATE];
 }
+
+/**
+ * In a snapshot, marks an attribute a partial record (`select('id', 'name')`) never read: it is
+ * not compared or written on save, and stays unset on the record.
+ */
+export const NOT_LOADED: unique symbol = Symbol.for('nestjs-activerecord:not-loaded') as never;

@@ -1,10 +1,32 @@
 import { UnknownColumnError, ValidationError } from '../errors';
 import type { ColumnRef, ComparisonOperator, ConditionNode } from '../query/nodes';
-import type { ColumnMetadata, ModelMetadata } from './metadata';
+import { associationsOf, type ResolvedAssociation } from './associations/resolve';
 import { unsearchable } from './column-codec';
+import { joinAlias } from './join-alias';
 import { likePatternProblem } from './like-pattern';
+import type { AnyModelClass, ColumnMetadata, ModelMetadata } from './metadata';
 import { runtimeOf } from './model-runtime';
+import { isSubquery, SUBQUERY, type SubqueryValue } from './subquery';
 import { castForFilter } from './type-casting';
+
+/** What conditions refer to beyond the root table's columns; the relation checks them before it runs. */
+export interface ConditionReferences {
+  /** Association paths (`author`, `author.publisher`) whose joined columns are filtered on. */
+  readonly associations: Set<string>;
+  /** Models read by subqueries, and how: they must live on the outer query's connection. */
+  readonly subqueries: Array<{ readonly model: AnyModelClass; readonly via: string }>;
+}
+
+/** Where in a relation a set of conditions applies. */
+export interface ConditionScope {
+  /** The relation's root table, from which joined aliases are derived. */
+  readonly rootTable: string;
+  /** The association path from the root to this model; empty at the root. */
+  readonly path: readonly string[];
+  /** Qualifies every column reference (a joined association's alias); none at the root. */
+  readonly qualifier?: string;
+  readonly references?: ConditionReferences;
+}
 
 const COMPARISONS: Readonly<Record<string, ComparisonOperator>> = {
   eq: '=',
@@ -27,6 +49,7 @@ export function buildConditions(
   method: string,
   /** Appended to and returned (default: a new array). */
   conditions: ConditionNode[] = [],
+  scope?: ConditionScope,
 ): ConditionNode[] {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     throw new UnknownColumnError(`${metadata.name}.${method} expects an object such as { name: 'Ada' }`, {
@@ -36,6 +59,21 @@ export function buildConditions(
   const given = input as Record<string, unknown>;
   for (const property of Object.keys(given)) {
     const value = given[property];
+    if (!metadata.byProperty.has(property)) {
+      const associations = associationsOf(metadata.target);
+      const association = associations.get(property);
+      if (association !== undefined) {
+        associationConditions(metadata, association, value, method, conditions, scope);
+        continue;
+      }
+      if (associations.size > 0) {
+        throw new UnknownColumnError(
+          `${metadata.name}.${method}: unknown attribute '${property}' (attributes: ${[...metadata.byProperty.keys()].join(', ')}; ` +
+            `associations: ${[...associations.keys()].join(', ')})`,
+          { model: metadata.name, field: property },
+        );
+      }
+    }
     const column = resolveColumn(metadata, property, method);
     if (value === undefined) {
       throw new ValidationError(
@@ -45,9 +83,56 @@ export function buildConditions(
         { model: metadata.name },
       );
     }
-    conditionsFor(metadata, column, value, method, conditions);
+    conditionsFor(metadata, column, value, method, conditions, scope);
   }
   return conditions;
+}
+
+/**
+ * `{ author: { name: 'Ada' } }`: conditions on a joined association's columns, qualified by its
+ * alias (the relation checks that it is joined). On a belongsTo, a record or null compares the
+ * foreign key instead, with no join: `{ author: ada }`, `{ author: null }`.
+ */
+function associationConditions(
+  metadata: ModelMetadata,
+  association: ResolvedAssociation,
+  value: unknown,
+  method: string,
+  out: ConditionNode[],
+  scope: ConditionScope | undefined,
+): void {
+  const key: ColumnRef = { name: association.ownerKey.name, type: association.ownerKey.type, table: scope?.qualifier };
+  if (association.kind === 'belongsTo' && (value === null || value instanceof association.targetClass)) {
+    if (value === null) {
+      out.push({ kind: 'null', column: key, negated: false });
+      return;
+    }
+    const targetValue = (value as unknown as Record<string, unknown>)[association.targetKey.property];
+    if (targetValue === undefined || targetValue === null) {
+      throw new ValidationError(`${metadata.name}.${method}: '${association.name}' is a ${association.target.name} with no ${association.targetKey.property} (unsaved?)`, [
+        { attribute: association.name, message: 'has no key' },
+      ], { model: metadata.name, field: association.name });
+    }
+    out.push({ kind: 'compare', column: key, op: '=', value: castFor(metadata, association.ownerKey, targetValue, method) });
+    return;
+  }
+  if (!isOperatorObject(value)) {
+    throw new UnknownColumnError(
+      `${metadata.name}.${method}: '${association.name}' is an association; filter on its attributes with an object ` +
+        `such as { ${association.name}: { ${association.target.primaryKey.property}: ... } } after joins('${association.name}')` +
+        (association.kind === 'belongsTo' ? `, or pass a ${association.target.name} or null` : ''),
+      { model: metadata.name, field: association.name },
+    );
+  }
+  const rootTable = scope?.rootTable ?? metadata.table;
+  const path = [...(scope?.path ?? []), association.name];
+  scope?.references?.associations.add(path.join('.'));
+  buildConditions(association.target, value as object, method, out, {
+    rootTable,
+    path,
+    qualifier: joinAlias(rootTable, path),
+    references: scope?.references,
+  });
 }
 
 export function resolveColumn(metadata: ModelMetadata, property: string, method: string): ColumnMetadata {
@@ -62,8 +147,19 @@ export function resolveColumn(metadata: ModelMetadata, property: string, method:
 }
 
 /** Append the condition nodes for one attribute's `where` value to `out`. */
-function conditionsFor(metadata: ModelMetadata, column: ColumnMetadata, value: unknown, method: string, out: ConditionNode[]): void {
-  const ref: ColumnRef = { name: column.name, type: column.type };
+function conditionsFor(
+  metadata: ModelMetadata,
+  column: ColumnMetadata,
+  value: unknown,
+  method: string,
+  out: ConditionNode[],
+  scope: ConditionScope | undefined,
+): void {
+  const ref: ColumnRef = scope?.qualifier === undefined ? { name: column.name, type: column.type } : { name: column.name, type: column.type, table: scope.qualifier };
+  if (isSubquery(value)) {
+    out.push(subqueryCondition(metadata, column, ref, value, method, false, scope));
+    return;
+  }
   if (value === null) {
     out.push({ kind: 'null', column: ref, negated: false });
     return;
@@ -87,7 +183,22 @@ function conditionsFor(metadata: ModelMetadata, column: ColumnMetadata, value: u
       field: column.property,
     });
   }
-  for (const operator of names) out.push(operatorCondition(metadata, column, ref, operator, operators[operator], method));
+  for (const operator of names) out.push(operatorCondition(metadata, column, ref, operator, operators[operator], method, scope));
+}
+
+/** `column [NOT] IN (subquery)`; the subquery's model must share the outer query's connection (checked when it runs). */
+function subqueryCondition(
+  metadata: ModelMetadata,
+  column: ColumnMetadata,
+  ref: ColumnRef,
+  value: SubqueryValue,
+  method: string,
+  negated: boolean,
+  scope: ConditionScope | undefined,
+): ConditionNode {
+  const sub = value[SUBQUERY](`${metadata.name}.${method}: '${column.property}'`);
+  scope?.references?.subqueries.push(...sub.reads);
+  return { kind: 'inQuery', column: ref, query: sub.node, negated };
 }
 
 function operatorCondition(
@@ -97,6 +208,7 @@ function operatorCondition(
   operator: string,
   operand: unknown,
   method: string,
+  scope?: ConditionScope,
 ): ConditionNode {
   const stored = storedForms(metadata, column, method);
   // Order and pattern operators compare stored forms: only a custom type's single form can.
@@ -121,7 +233,8 @@ function operatorCondition(
   switch (operator) {
     case 'in':
     case 'notIn': {
-      if (!Array.isArray(operand)) throw invalid('an array');
+      if (isSubquery(operand)) return subqueryCondition(metadata, column, ref, operand, method, operator === 'notIn', scope);
+      if (!Array.isArray(operand)) throw invalid('an array or a relation');
       const values = operand.map((v: unknown) => castFor(metadata, column, v, method));
       return { kind: 'in', column: ref, values: stored ? values.flatMap(stored) : values, negated: operator === 'notIn' };
     }

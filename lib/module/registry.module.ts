@@ -16,7 +16,7 @@ import { ApplicationScopeInterceptor, scopeApplicationInstances } from './applic
 import { registryProvider } from './connection-providers';
 import { ActiveRecordHealthIndicator } from './health-indicator';
 
-/** Ties the registry to the application's life: tables at init, every connection closed at shutdown. */
+/** Ties the registry to the application's life: migrations and tables at init, every connection closed at shutdown. */
 @Injectable()
 export class ActiveRecordLifecycle implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
@@ -30,7 +30,13 @@ export class ActiveRecordLifecycle implements OnModuleInit, OnApplicationBootstr
    */
   async onModuleInit(): Promise<void> {
     scopeApplicationInstances(this.modules, this.registry);
-    await this.registry.run(() => this.registry.synchronize());
+    try {
+      await this.registry.run(() => this.registry.synchronize());
+    } catch (error) {
+      // A failed start (a migration that fails, say) gets no shutdown hooks: close here.
+      await this.registry.close();
+      throw error;
+    }
   }
 
   /**

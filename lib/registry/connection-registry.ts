@@ -6,6 +6,7 @@ import { consoleLogger } from '../connection/console-logger';
 import { resolveCoordinatorOptions, type CoordinatorOptions } from '../distributed/coordinator-options';
 import { TransactionCoordinator } from '../distributed/transaction-coordinator';
 import { ConfigurationError } from '../errors';
+import { associationsOf } from '../model/associations/resolve';
 import { attachEncryption } from '../model/encryption/keyrings';
 import { modelMetadata, type AnyModelClass } from '../model/metadata';
 import { SchemaManager } from '../schema/schema-manager';
@@ -90,6 +91,7 @@ export class ConnectionRegistry implements Application {
     }
     this.adoptDefault(options.defaultConnection, validated[0]!.name);
     this.adoptCoordinatorOptions(options.coordinator);
+    this.schema.configure(options, validated.map((entry) => entry.name), options.logger ?? this.logger);
     const created = validated.map((entry) => this.createConnection(entry, options));
     for (const connection of created) attachEncryption(connection, options.encryption);
     for (const connection of created) this.connections.set(connection.name, connection);
@@ -131,6 +133,9 @@ export class ConnectionRegistry implements Application {
       }
       this.bindings.set(model, name);
     }
+    // Associations are declared with lazy targets; resolving them now turns a wrong or ambiguous
+    // declaration into a startup error naming both models, not a failure at the first query.
+    for (const model of models) associationsOf(model);
     bindingsChanged();
   }
 
@@ -173,9 +178,9 @@ export class ConnectionRegistry implements Application {
     }
   }
 
-  /** Create the missing tables of every connection whose `synchronize` is on. */
+  /** Apply pending migrations where `migrationsRun` is on, then create missing tables where `synchronize` is. */
   async synchronize(): Promise<void> {
-    for (const name of this.synchronized) await this.schema.createTables({ connection: name });
+    await this.schema.startup([...this.synchronized]);
   }
 
   get(name?: string): Connection {

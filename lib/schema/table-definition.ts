@@ -10,6 +10,26 @@ export interface ForeignKeyDefinition {
   readonly column: string;
   readonly onDelete?: ReferentialAction;
   readonly onUpdate?: ReferentialAction;
+  /** Constraint name; absent: the database picks one. Migrations always name theirs. */
+  readonly name?: string;
+}
+
+/** A literal an index predicate compares a column with. */
+export type IndexWhereValue = string | number | boolean | null;
+
+/**
+ * The condition of a partial index, by column: `{ deletedAt: null }` (IS NULL),
+ * `{ deletedAt: { not: null } }` (IS NOT NULL), `{ status: 'active' }`, `{ status: { not: 'gone' } }`.
+ * Conditions are ANDed. Values are literals written into DDL by the dialect.
+ */
+export type IndexWhere = Readonly<Record<string, IndexWhereValue | { readonly not: IndexWhereValue }>>;
+
+export interface IndexDefinition {
+  readonly name: string;
+  readonly columns: readonly string[];
+  readonly unique: boolean;
+  /** Partial index (PostgreSQL, SQLite, SQL Server); see IndexWhere. */
+  readonly where?: IndexWhere;
 }
 
 /** One column as the database sees it; built from model metadata, compiled by a Dialect. */
@@ -33,6 +53,8 @@ export interface ColumnDefinition {
 export interface TableDefinition {
   readonly name: string;
   readonly columns: readonly ColumnDefinition[];
+  /** Indexes created with the table (CREATE INDEX after CREATE TABLE). */
+  readonly indexes?: readonly IndexDefinition[];
 }
 
 /**

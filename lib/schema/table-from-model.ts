@@ -1,12 +1,15 @@
+import { defaultForeignKeyName } from '../backend/schema-names';
 import { ConfigurationError } from '../errors';
+import { modelIndexes } from '../model/index-metadata';
 import { modelMetadata, type ColumnMetadata, type ModelMetadata } from '../model/metadata';
 import type { ColumnDefinition, ForeignKeyDefinition, TableDefinition } from './table-definition';
 
-/** The table a model describes, with its foreign keys resolved to table and column names. */
+/** The table a model describes, with its foreign keys resolved to table and column names, and its indexes. */
 export function tableFromModel(metadata: ModelMetadata): TableDefinition {
   return {
     name: metadata.table,
     columns: metadata.columns.map((column) => columnDefinition(metadata, column)),
+    indexes: modelIndexes(metadata),
   };
 }
 
@@ -38,7 +41,7 @@ function foreignKey(metadata: ModelMetadata, column: ColumnMetadata): ForeignKey
   const target = referenceTarget(metadata, column);
   const option = column.references!;
   const actions = typeof option === 'function' ? {} : { onDelete: option.onDelete, onUpdate: option.onUpdate };
-  return { table: target.table, column: target.primaryKey.name, ...actions };
+  return { table: target.table, column: target.primaryKey.name, ...actions, name: defaultForeignKeyName(metadata.table, column.name) };
 }
 
 export function referenceTarget(metadata: ModelMetadata, column: ColumnMetadata): ModelMetadata {

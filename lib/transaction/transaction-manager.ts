@@ -1,5 +1,5 @@
 import type { DriverSession, ExecuteResult, RunOptions } from '../backend/storage-backend';
-import { ISOLATION_LEVELS, type BeginOptions } from '../backend/transaction-options';
+import { ISOLATION_LEVELS } from '../backend/transaction-options';
 import { currentScope, enteredScope, runInScope, type AmbientScope } from '../connection/ambient-scope';
 import type { Connection, Transaction, TransactionPort } from '../connection/connection';
 import { DeadlockError, SerializationError, TransactionError } from '../errors';
@@ -210,7 +210,11 @@ export class TransactionManager implements TransactionPort {
   private async beginOnce<T>(spec: UnitSpec, work: (transaction: Transaction) => Promise<T>, scope: AmbientScope): Promise<T> {
     const { options } = spec;
     const strategy: CommitStrategy = spec.mode === 'local' ? localCommit : spec.mode === '2pc' ? this.distributed.twoPhaseStrategy() : this.distributed.sagaStrategy();
-    const unit = new Unit(unitName(spec), spec.connections, strategy, options.isolation, options.readOnly ?? false);
+    const unit = new Unit(unitName(spec), spec.connections, strategy, options.isolation, options.readOnly ?? false, {
+      isolation: options.isolation,
+      readOnly: options.readOnly,
+      sqliteBegin: options.sqliteBegin,
+    });
     if (spec.mode === 'saga') unit.strategyState = { input: spec.input };
     const holders = activeHolders(scope);
     let inner: AmbientScope;
@@ -284,7 +288,7 @@ export class TransactionManager implements TransactionPort {
       for (const [connection, session] of sessions) this.sessions.release(connection, session, false);
       throw error;
     }
-    const begin: BeginOptions = { isolation: unit.isolation, readOnly: unit.readOnly };
+    const begin = unit.begin;
     for (const [position, connection] of connections.entries()) {
       const session = sessions.get(connection)!;
       const branch = new Branch(connection, session, unit.branches.length + 1, (discard) => this.sessions.release(connection, session, discard));

@@ -82,6 +82,8 @@ export class Unit implements SessionHolder {
     public strategy: CommitStrategy,
     readonly isolation: IsolationLevel | undefined,
     readonly readOnly: boolean,
+    /** How each branch begins (isolation, read-only, SQLite's BEGIN mode). */
+    readonly begin: BeginOptions = { isolation, readOnly },
   ) {
     this.root = new UnitFrame(this, undefined, undefined);
   }

@@ -1,5 +1,6 @@
 import {
   ActiveRecord,
+  BelongsTo,
   Column,
   ConnectionRegistry,
   DeletedAt,
@@ -66,6 +67,13 @@ class Post extends ActiveRecord {
   @Version({ name: 'lock_version' }) lockVersion!: number;
 }
 
+@Model({ table: 'comments' })
+class Remark extends ActiveRecord {
+  @PrimaryKey() id!: number;
+  @Column('integer', { references: () => Post }) postId!: number;
+  @BelongsTo(() => Post) post!: Post;
+}
+
 @Model({ table: 'secrets' })
 class Secret extends ActiveRecord {
   @PrimaryKey() id!: number;
@@ -90,7 +98,7 @@ describe.each(DIALECTS)('lifecycle SQL on %s', (name, dialect) => {
   beforeAll(async () => {
     registry = await ConnectionRegistry.open({
       connections: { main: { backend: GoldenBackend, dialect, journal } },
-      models: [Post, Secret],
+      models: [Post, Secret, Remark],
       encryption: { keys: [{ id: 'new', key }, { id: 'old', key: Buffer.alloc(32, 8) }] },
       logger: quiet,
     });
@@ -125,6 +133,12 @@ describe.each(DIALECTS)('lifecycle SQL on %s', (name, dialect) => {
     await Post.where({ title: 'x' }).updateAll({ title: 'y' });
     await Post.where({ title: 'x' }).deleteAll();
     expect(journal).toMatchSnapshot();
+  });
+
+  it('keeps soft-deleted rows out of joins and EXISTS subqueries (toSQL for the dialect, no connection)', () => {
+    const compiled = dialect();
+    expect(Remark.joins('post').toSQL({ dialect: compiled }).sql).toMatchSnapshot();
+    expect(Remark.whereExists('post').toSQL({ dialect: compiled }).sql).toMatchSnapshot();
   });
 
   it('finds a deterministic encrypted value under every configured key', () => {

@@ -1,5 +1,17 @@
 import { ConfigurationError, QueryError } from '../../errors';
-import type { ColumnRef, CompiledQuery, ConditionNode, ExistsNode, InsertNode, QueryNode, SelectNode } from '../../query/nodes';
+import type {
+  AggregateNode,
+  ColumnRef,
+  CompiledQuery,
+  ConditionNode,
+  ExistsNode,
+  InsertNode,
+  QueryNode,
+  RowLockNode,
+  SelectionNode,
+  SelectNode,
+} from '../../query/nodes';
+import { isPlainSelect, qualifierOf, type ExplainPlan } from '../../query/sql-compiler';
 import type { ColumnDefault, ColumnDefinition, TableDefinition } from '../../schema/table-definition';
 import type { ColumnType } from '../column-types';
 import { Dialect, type ValueReader } from '../dialect';
@@ -7,6 +19,8 @@ import { ISOLATION_LEVELS, type BeginOptions, type IsolationLevel } from '../tra
 import { toBigInt, toBuffer, toDateOnly, toDecimalString, toInstant, toJsonText, toUuid } from '../value-conversion';
 import { MssqlTypedValue } from './compiled';
 import { mssqlLiteral, mssqlReferentialActions, quoteMssqlString } from './ddl';
+import type { SchemaSupport } from '../schema-support';
+import { mssqlSchemaSupport } from './schema-support';
 import { MSSQL_READERS, mssqlColumnType } from './types';
 
 /**
@@ -111,15 +125,18 @@ export class MssqlDialect extends Dialect {
   /**
    * `TOP (n)` for a limit without offset (and for LIMIT 0, which FETCH refuses), else
    * `OFFSET ... ROWS FETCH NEXT ... ROWS ONLY`, which needs an ORDER BY: `(SELECT NULL)` when
-   * the query has none.
+   * the query has none. Row locks are table hints (see tableHints), not a trailing clause.
    */
   protected override compileSelect(node: SelectNode, params: unknown[]): string {
     const top = node.limit !== undefined && (node.offset === undefined || node.limit === 0);
-    const columns = node.columns.length === 0 ? '*' : node.columns.map((c, i) => this.selectColumn(c, node.columnTypes?.[i])).join(', ');
-    let sql = 'SELECT ';
+    let sql = node.with ? this.compileWith(node.with, params) : '';
+    sql += 'SELECT ';
+    if (node.distinct) sql += 'DISTINCT ';
     if (top) sql += `TOP (${this.bind(params, node.limit)}) `;
-    sql += `${columns} FROM ${this.quoteIdentifier(node.table)}`;
+    sql += this.compileSelectList(node, params);
+    sql += this.compileFrom(node, params);
     sql += this.compileWhere(node.where, params);
+    sql += this.compileGroupBy(node, params);
     sql += this.compileOrderBy(node.orderBy);
     if (!top && node.offset !== undefined) {
       if (node.orderBy.length === 0) sql += ' ORDER BY (SELECT NULL)';
@@ -129,19 +146,77 @@ export class MssqlDialect extends Dialect {
     return sql;
   }
 
+  /** Every plain column goes through selectColumn, qualified or not (decimals are converted). */
+  protected override compileSelectList(node: SelectNode, params: unknown[]): string {
+    const plainColumns = !(node.selections && node.selections.length > 0) && node.columns.length > 0 && qualifierOf(node) === undefined;
+    if (!plainColumns) return super.compileSelectList(node, params);
+    return node.columns.map((c, i) => this.selectColumn(this.quoteIdentifier(c), c, node.columnTypes?.[i])).join(', ');
+  }
+
   /**
    * tedious reads DECIMAL through a double, rounding past 15 significant digits; selected as
    * text (the server's own exact conversion, scale kept as on PostgreSQL) it stays exact.
    */
-  private selectColumn(name: string, type: ColumnType | undefined): string {
-    const quoted = this.quoteIdentifier(name);
-    return type === 'decimal' ? `CONVERT(VARCHAR(50), ${quoted}) AS ${quoted}` : quoted;
+  protected override selectColumn(reference: string, name: string, type: ColumnType | undefined): string {
+    return type === 'decimal' ? `CONVERT(VARCHAR(50), ${reference}) AS ${this.quoteIdentifier(name)}` : reference;
+  }
+
+  protected override compileSelection(selection: SelectionNode, params: unknown[]): string {
+    if (selection.type !== 'decimal') return super.compileSelection(selection, params);
+    return `CONVERT(VARCHAR(50), ${this.compileExpression(selection.expression, params)}) AS ${this.quoteIdentifier(selection.alias)}`;
+  }
+
+  /** AVG of an integer column is an integer in SQL Server (truncated); averaged as FLOAT it agrees with the others. */
+  protected override compileAggregate(node: AggregateNode, params: unknown[]): string {
+    const type = node.argument?.type;
+    if (node.fn === 'avg' && node.argument && (type === 'integer' || type === 'bigint')) {
+      return `AVG(${node.distinct ? 'DISTINCT ' : ''}CAST(${this.column(node.argument)} AS FLOAT))`;
+    }
+    return super.compileAggregate(node, params);
+  }
+
+  /**
+   * Row locks are table hints on the root table: UPDLOCK (FOR UPDATE) or REPEATABLEREAD (FOR
+   * SHARE: shared locks held to the end of the transaction), ROWLOCK, and READPAST (skip locked)
+   * or NOWAIT.
+   */
+  protected override tableHints(node: SelectNode): string {
+    const lock = node.lock;
+    if (lock === undefined) return '';
+    const hints = [lock.mode === 'update' ? 'UPDLOCK' : 'REPEATABLEREAD', 'ROWLOCK'];
+    if (lock.wait === 'skip locked') hints.push('READPAST');
+    if (lock.wait === 'nowait') hints.push('NOWAIT');
+    return ` WITH (${hints.join(', ')})`;
+  }
+
+  protected override compileLock(_lock: RowLockNode): string {
+    return '';
+  }
+
+  /** SQL Server writes `WITH name (...)` for recursive CTEs too. */
+  protected override recursiveKeyword(): string {
+    return '';
   }
 
   protected override compileExists(node: ExistsNode, params: unknown[]): string {
     const source = node.source;
-    const inner = `SELECT 1 FROM ${this.quoteIdentifier(source.table)}${this.compileWhere(source.where, params)}`;
-    return `SELECT 1 AS ${this.quoteIdentifier('found')} WHERE EXISTS (${inner})`;
+    const prefix = source.with ? this.compileWith(source.with, params) : '';
+    const inner = isPlainSelect(source)
+      ? `SELECT 1 FROM ${this.quoteIdentifier(source.table)}${this.compileWhere(source.where, params)}`
+      : this.compileSelect({ ...source, with: undefined, orderBy: this.innerOrder(source) }, params);
+    return `${prefix}SELECT 1 AS ${this.quoteIdentifier('found')} WHERE EXISTS (${inner})`;
+  }
+
+  /**
+   * SHOWPLAN_TEXT on the session, the query (which then returns its plan instead of rows),
+   * SHOWPLAN_TEXT off. Compiled SQL only: never run against a server here.
+   */
+  override explain(query: CompiledQuery): ExplainPlan {
+    return {
+      statements: [{ sql: 'SET SHOWPLAN_TEXT ON', params: [] }, query, { sql: 'SET SHOWPLAN_TEXT OFF', params: [] }],
+      planStatement: 1,
+      format: (rows) => rows.map((row) => String(row.StmtText ?? Object.values(row)[0] ?? '')).join('\n'),
+    };
   }
 
   /** `[` opens a character class in T-SQL LIKE; written `[[]` it is literal, as elsewhere. */
@@ -273,6 +348,7 @@ export class MssqlDialect extends Dialect {
   protected override compileForeignKey(column: ColumnDefinition): string {
     const ref = column.references!;
     return (
+      this.constraintName(ref.name) +
       `FOREIGN KEY (${this.quoteIdentifier(column.name)}) ` +
       `REFERENCES ${this.quoteIdentifier(ref.table)} (${this.quoteIdentifier(ref.column)})` +
       mssqlReferentialActions(ref)
@@ -281,6 +357,12 @@ export class MssqlDialect extends Dialect {
 
   protected override literal(type: ColumnType, value: ColumnDefault): string {
     return mssqlLiteral(type, value);
+  }
+
+  private schema?: SchemaSupport;
+
+  override schemaSupport(): SchemaSupport {
+    return (this.schema ??= mssqlSchemaSupport(this));
   }
 
   // ---- transactions ----------------------------------------------------------------------

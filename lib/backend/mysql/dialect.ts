@@ -1,11 +1,13 @@
 import type { ColumnDefault, ColumnDefinition, TableDefinition } from '../../schema/table-definition';
-import type { ConflictClause, InsertNode } from '../../query/nodes';
+import type { ConflictClause, InsertNode, RowLockNode } from '../../query/nodes';
 import type { ColumnType } from '../column-types';
 import { Dialect, type ValueReader } from '../dialect';
 import { ISOLATION_LEVELS, type BeginOptions, type IsolationLevel } from '../transaction-options';
 import { toBigInt, toBuffer, toInstant, toWellFormed } from '../value-conversion';
 import { assumedFeatures, type MysqlServerFeatures } from './server-info';
 import { formatWallClock, UTC, type FixedOffset } from './time-zone';
+import type { SchemaSupport } from '../schema-support';
+import { mysqlSchemaSupport } from './schema-support';
 import { EXPRESSION_DEFAULT_TYPES, mysqlColumnType, mysqlReaders } from './types';
 
 export interface MysqlDialectSettings {
@@ -159,6 +161,16 @@ export class MysqlDialect extends Dialect {
     return super.compileLimitOffset({ ...node, orderBy: [] }, params);
   }
 
+  /**
+   * `FOR UPDATE`, and for shared locks MariaDB's `LOCK IN SHARE MODE` or MySQL 8's `FOR SHARE`;
+   * NOWAIT and SKIP LOCKED need MySQL 8.0 or MariaDB 10.6. Joined tables' rows are locked too
+   * (MariaDB has no `OF`).
+   */
+  protected override compileLock(lock: RowLockNode): string {
+    const clause = lock.mode === 'update' ? ' FOR UPDATE' : this.features.flavour === 'mariadb' ? ' LOCK IN SHARE MODE' : ' FOR SHARE';
+    return clause + this.lockWait(lock);
+  }
+
   // ---- DDL -------------------------------------------------------------------------------
 
   override compileCreateTable(table: TableDefinition, options: { ifNotExists?: boolean } = {}): string {
@@ -206,6 +218,12 @@ export class MysqlDialect extends Dialect {
     if (value.includes('\0')) throw new TypeError('a default cannot contain a NUL character');
     if (value.includes('\\')) return `_utf8mb4 X'${Buffer.from(value, 'utf8').toString('hex')}'`;
     return `'${value.replace(/'/g, "''")}'`;
+  }
+
+  private schema?: SchemaSupport;
+
+  override schemaSupport(): SchemaSupport {
+    return (this.schema ??= mysqlSchemaSupport(this));
   }
 
   // ---- transactions ----------------------------------------------------------------------

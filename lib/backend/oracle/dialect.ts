@@ -1,5 +1,6 @@
 import { ConfigurationError, TransactionError } from '../../errors';
-import type { ColumnRef, ConditionNode, ExistsNode, InsertNode, QueryNode, SelectNode } from '../../query/nodes';
+import type { ColumnRef, CompiledQuery, ConditionNode, ExistsNode, InsertNode, QueryNode, RowLockNode, SelectNode } from '../../query/nodes';
+import { isPlainSelect, type ExplainPlan } from '../../query/sql-compiler';
 import type { ColumnDefault, ColumnDefinition, TableDefinition } from '../../schema/table-definition';
 import type { ColumnType } from '../column-types';
 import { Dialect, type ValueReader } from '../dialect';
@@ -7,6 +8,8 @@ import type { BeginOptions, IsolationLevel } from '../transaction-options';
 import { toBigInt, toBuffer, toDateOnly, toDecimalString, toInstant, toJsonText, toUuid } from '../value-conversion';
 import { OracleTypedValue, type OracleCompiledQuery } from './compiled';
 import { ignoringOracleError, oracleLiteral, oracleReferentialActions } from './ddl';
+import type { SchemaSupport } from '../schema-support';
+import { oracleSchemaSupport } from './schema-support';
 import { ORACLE_READERS, oracleColumnType, uuidToRaw } from './types';
 
 /** Oracle refuses more than 1000 expressions in one IN list (ORA-01795). */
@@ -110,8 +113,52 @@ export class OracleDialect extends Dialect {
 
   protected override compileExists(node: ExistsNode, params: unknown[]): string {
     const source = node.source;
-    const inner = `SELECT 1 FROM ${this.quoteIdentifier(source.table)}${this.compileWhere(source.where, params)}`;
-    return `SELECT 1 AS ${this.quoteIdentifier('found')} FROM DUAL WHERE EXISTS (${inner})`;
+    const prefix = source.with ? this.compileWith(source.with, params) : '';
+    const inner = isPlainSelect(source)
+      ? `SELECT 1 FROM ${this.quoteIdentifier(source.table)}${this.compileWhere(source.where, params)}`
+      : this.compileSelect({ ...source, with: undefined, orderBy: this.innerOrder(source) }, params);
+    return `${prefix}SELECT 1 AS ${this.quoteIdentifier('found')} FROM DUAL WHERE EXISTS (${inner})`;
+  }
+
+  /**
+   * `FOR UPDATE [OF root.key] [NOWAIT | SKIP LOCKED]`. Oracle has no shared row locks, and
+   * cannot lock the rows of a query with a row-limiting clause (ORA-02014): both are refused
+   * here with what to do instead, rather than by the server.
+   */
+  protected override compileLock(lock: RowLockNode, node: SelectNode): string {
+    if (lock.mode === 'share') {
+      throw new ConfigurationError(
+        `Oracle has no shared row locks (FOR SHARE) on "${node.table}": use forUpdate(), or a SERIALIZABLE transaction`,
+        { field: 'forShare' },
+      );
+    }
+    if (node.limit !== undefined || node.offset !== undefined) {
+      throw new ConfigurationError(
+        `Oracle cannot lock rows of a query with limit or offset on "${node.table}" (ORA-02014): ` +
+          `lock by key instead, e.g. where({ id: ids }).forUpdate()`,
+        { field: 'forUpdate' },
+      );
+    }
+    let sql = ' FOR UPDATE';
+    if (lock.of?.table !== undefined && node.joins && node.joins.length > 0) sql += ` OF ${this.column(lock.of)}`;
+    return sql + this.lockWait(lock);
+  }
+
+  /** Oracle writes `WITH name (...)` for recursive CTEs too (the column list is what it needs). */
+  protected override recursiveKeyword(): string {
+    return '';
+  }
+
+  /** `EXPLAIN PLAN FOR` the query, then DBMS_XPLAN's formatted plan, on one session. */
+  override explain(query: CompiledQuery): ExplainPlan {
+    return {
+      statements: [
+        { sql: `EXPLAIN PLAN FOR ${query.sql}`, params: query.params },
+        { sql: 'SELECT PLAN_TABLE_OUTPUT FROM TABLE(DBMS_XPLAN.DISPLAY())', params: [] },
+      ],
+      planStatement: 1,
+      format: (rows) => rows.map((row) => String(row.PLAN_TABLE_OUTPUT ?? Object.values(row)[0] ?? '')).join('\n'),
+    };
   }
 
   protected override compileLimitOffset(node: Pick<SelectNode, 'limit' | 'offset' | 'orderBy'>, params: unknown[]): string {
@@ -263,6 +310,7 @@ export class OracleDialect extends Dialect {
   protected override compileForeignKey(column: ColumnDefinition): string {
     const ref = column.references!;
     return (
+      this.constraintName(ref.name) +
       `FOREIGN KEY (${this.quoteIdentifier(column.name)}) ` +
       `REFERENCES ${this.quoteIdentifier(ref.table)} (${this.quoteIdentifier(ref.column)})` +
       oracleReferentialActions(ref, column)
@@ -271,6 +319,12 @@ export class OracleDialect extends Dialect {
 
   protected override literal(type: ColumnType, value: ColumnDefault): string {
     return oracleLiteral(type, value);
+  }
+
+  private schema?: SchemaSupport;
+
+  override schemaSupport(): SchemaSupport {
+    return (this.schema ??= oracleSchemaSupport(this));
   }
 
   // ---- transactions ----------------------------------------------------------------------

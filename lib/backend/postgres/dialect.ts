@@ -4,6 +4,8 @@ import type { ColumnType } from '../column-types';
 import { Dialect, type ValueReader } from '../dialect';
 import type { BeginOptions, IsolationLevel } from '../transaction-options';
 import { toInstant } from '../value-conversion';
+import type { SchemaSupport } from '../schema-support';
+import { postgresSchemaSupport } from './schema-support';
 import { POSTGRES_READERS, postgresColumnType } from './types';
 
 /**
@@ -85,6 +87,12 @@ export class PostgresDialect extends Dialect {
     if (value.includes('\0')) throw new TypeError('a default cannot contain a NUL character');
     const quoted = value.replace(/'/g, "''");
     return value.includes('\\') ? `E'${quoted.replace(/\\/g, '\\\\')}'` : `'${quoted}'`;
+  }
+
+  private schema?: SchemaSupport;
+
+  override schemaSupport(): SchemaSupport {
+    return (this.schema ??= postgresSchemaSupport(this));
   }
 
   override beginTransaction(options: BeginOptions = {}): string[] {

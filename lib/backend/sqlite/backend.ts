@@ -15,6 +15,7 @@ import {
   type RunOptions,
   type StreamOptions,
 } from '../storage-backend';
+import { registerDecimalAggregates } from './decimal-aggregates';
 import { SqliteDialect } from './dialect';
 import { translateSqliteError } from './errors';
 import { SQLITE_OPTION_KEYS, type SqliteConnectionOptions } from './options';
@@ -93,6 +94,7 @@ export class SqliteBackend extends StorageBackend<SqliteConnectionOptions> {
       if (!inMemory && !readonly) db.pragma(`journal_mode = ${this.options.journalMode ?? 'wal'}`);
       db.pragma(`synchronous = ${this.options.synchronous ?? 'normal'}`);
       db.pragma(`foreign_keys = ${this.options.foreignKeys === false ? 'OFF' : 'ON'}`);
+      registerDecimalAggregates(db);
       db.prepare('SELECT 1').get();
       this.db = db;
       this.runner = new SqliteStatementRunner(db, (error, sql) => this.translateError(error, sql));

@@ -1,8 +1,15 @@
 import type { ColumnType } from '../column-types';
 import { Dialect, type ValueReader } from '../dialect';
-import { ISOLATION_LEVELS, type BeginOptions, type IsolationLevel } from '../transaction-options';
+import { ISOLATION_LEVELS, type BeginOptions, type IsolationLevel, type SqliteBeginMode } from '../transaction-options';
+
+const SQLITE_BEGIN_MODES: readonly SqliteBeginMode[] = ['deferred', 'immediate', 'exclusive'];
 import { toBigInt, toInstant, toWellFormed } from '../value-conversion';
 import type { ColumnDefinition } from '../../schema/table-definition';
+import type { AggregateNode, CompiledQuery, ConditionNode, OrderNode, RowLockNode } from '../../query/nodes';
+import type { ExplainPlan } from '../../query/sql-compiler';
+import type { SchemaSupport } from '../schema-support';
+import { DECIMAL_AGGREGATES } from './decimal-aggregates';
+import { sqliteSchemaSupport } from './schema-support';
 import { SQLITE_READERS, sqliteColumnType } from './types';
 
 export class SqliteDialect extends Dialect {
@@ -82,6 +89,60 @@ export class SqliteDialect extends Dialect {
     return super.compileLimitOffset({ ...node, orderBy: [] }, params);
   }
 
+  /**
+   * No row locks: SQLite locks the whole database. A read-write transaction begins IMMEDIATE
+   * (see beginTransaction), so it holds the write lock from its first statement and no other
+   * connection can change the rows it read before it commits: what FOR UPDATE asks for.
+   */
+  protected override compileLock(_lock: RowLockNode): string {
+    return '';
+  }
+
+  /**
+   * Decimals are TEXT here, which SQLite's own SUM, AVG, MIN and MAX would read as floats (or
+   * compare as text): the backend registers exact versions (decimal-aggregates.ts). The scale
+   * comes from model metadata (an integer checked by @Column), never from request data.
+   */
+  protected override compileAggregate(node: AggregateNode, params: unknown[]): string {
+    if (node.argument?.type !== 'decimal' || node.fn === 'count') return super.compileAggregate(node, params);
+    const scale = Number.isSafeInteger(node.scale) && node.scale! >= 0 ? node.scale! : 0;
+    return `${DECIMAL_AGGREGATES[node.fn]}(${node.distinct ? 'DISTINCT ' : ''}${this.column(node.argument)}, ${scale})`;
+  }
+
+  /** A decimal aggregate (TEXT) is compared as a number in HAVING, not as text. */
+  protected override compileCondition(node: ConditionNode, params: unknown[]): string {
+    if (node.kind === 'expression' && node.type === 'decimal') {
+      return `CAST(${this.compileExpression(node.expression, params)} AS REAL) ${node.op} CAST(${this.bind(params, node.value, node.type)} AS REAL)`;
+    }
+    return super.compileCondition(node, params);
+  }
+
+  /** Ordering by a decimal aggregate (TEXT) orders by its number, not its text. */
+  protected override orderTerm(order: OrderNode): string {
+    if ('expression' in order && order.expression.kind === 'aggregate' && order.expression.argument?.type === 'decimal' && order.expression.fn !== 'count') {
+      return `CAST(${this.compileExpression(order.expression, [])} AS REAL)`;
+    }
+    return super.orderTerm(order);
+  }
+
+  /** `EXPLAIN QUERY PLAN`, its rows indented as the tree they describe. */
+  override explain(query: CompiledQuery): ExplainPlan {
+    return {
+      statements: [{ sql: `EXPLAIN QUERY PLAN ${query.sql}`, params: query.params }],
+      planStatement: 0,
+      format: (rows) => {
+        const depth = new Map<unknown, number>();
+        return rows
+          .map((row) => {
+            const level = (depth.get(row.parent) ?? -1) + 1;
+            depth.set(row.id, level);
+            return `${'  '.repeat(level)}${String(row.detail)}`;
+          })
+          .join('\n');
+      },
+    };
+  }
+
   protected override primaryKeyClause(column: ColumnDefinition): string {
     // AUTOINCREMENT keeps SQLite from reusing the id of a deleted last row.
     return column.autoIncrement ? 'PRIMARY KEY AUTOINCREMENT' : 'PRIMARY KEY NOT NULL';
@@ -92,9 +153,17 @@ export class SqliteDialect extends Dialect {
     return super.literal(type, value);
   }
 
+  private schema?: SchemaSupport;
+
+  override schemaSupport(): SchemaSupport {
+    return (this.schema ??= sqliteSchemaSupport(this));
+  }
+
   override beginTransaction(options: BeginOptions = {}): string[] {
     // IMMEDIATE takes the write lock up front, so two processes sharing the file cannot both
     // read and then deadlock on upgrading to write (SQLITE_BUSY mid-transaction).
-    return [options.readOnly ? 'BEGIN DEFERRED' : 'BEGIN IMMEDIATE'];
+    const mode = options.sqliteBegin ?? (options.readOnly ? 'deferred' : 'immediate');
+    if (!SQLITE_BEGIN_MODES.includes(mode)) throw new TypeError(`sqliteBegin must be one of ${SQLITE_BEGIN_MODES.join(', ')}`);
+    return [`BEGIN ${mode.toUpperCase()}`];
   }
 }

@@ -3,8 +3,9 @@ import type { ColumnRef, UpdateNode } from '../../query/nodes';
 import type { Transaction } from '../../connection/connection';
 import { currentTransaction } from '../../transaction/transaction-api';
 import type { ModelRuntime } from '../model-runtime';
+import { loadedKey } from '../partial-records';
 import { destroyRecord, isPending, keyCondition, notFound, saveRecord, staleRecord, type VersionGuard } from '../persistence';
-import { RECORD_STATE, type RecordState, type WithRecordState } from '../record-state';
+import { NOT_LOADED, RECORD_STATE, type RecordState, type WithRecordState } from '../record-state';
 import { castAttributes, throwIfInvalid, type AttributeIssue } from '../validation';
 import type { CallbackEvent, LifecycleAction } from './callbacks';
 import type { LifecyclePlan } from './lifecycle-plan';
@@ -90,7 +91,7 @@ async function softDelete(runtime: ModelRuntime, record: RecordObject, plan: Lif
   const set: Array<readonly [ColumnRef, unknown]> = [[{ name: deletedAt!.name, type: deletedAt!.type }, now]];
   if (updatedAt !== undefined) set.push([{ name: updatedAt.name, type: updatedAt.type }, now]);
   const guard = versionGuard(record, plan, state);
-  const key = state.snapshot[metadata.columns.indexOf(metadata.primaryKey)];
+  const key = loadedKey(runtime, state.snapshot[metadata.columns.indexOf(metadata.primaryKey)], 'destroy');
   const byKey = keyCondition(runtime, key);
   const node: UpdateNode = {
     kind: 'update',
@@ -122,6 +123,13 @@ function versionGuard(record: RecordObject, plan: LifecyclePlan, state: RecordSt
   const index = plan.managed.versionIndex;
   const assigned = record[column.property];
   const read = state.snapshot[index];
+  if (read === NOT_LOADED && (assigned === undefined || assigned === null)) {
+    throw new ActiveRecordError(
+      `Cannot write a ${plan.metadata.name} read without its ${column.property}: optimistic locking needs the version it was read at; ` +
+        `select ${column.property} too, or reload the record`,
+      { model: plan.metadata.name, field: column.property },
+    );
+  }
   const expected = assigned !== undefined && assigned !== null && assigned !== read ? Number(assigned) : read;
   return { column, expected: expected === null || expected === undefined ? 0 : expected };
 }
@@ -189,7 +197,10 @@ function writeWithStamps(
     const issues: AttributeIssue[] = [];
     const values = castAttributes(runtime.metadata, (column) => record[column.property], 'update', issues, { rules: false });
     throwIfInvalid(runtime.metadata, issues);
-    const changed = (index: number) => runtime.fingerprintAt(index, values[index] ?? null) !== state.snapshot[index];
+    const changed = (index: number) =>
+      // A partial record's unread attribute, still unset, is no change.
+      !(state.snapshot[index] === NOT_LOADED && values[index] === undefined) &&
+      runtime.fingerprintAt(index, values[index] ?? null) !== state.snapshot[index];
     const versionIndex = managed.versionIndex;
     const anyChange = columns.some((_, index) => index !== versionIndex && changed(index));
     if (anyChange) {

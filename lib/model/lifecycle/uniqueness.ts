@@ -1,6 +1,7 @@
 import type { ConditionNode, ExistsNode } from '../../query/nodes';
 import type { ModelRuntime } from '../model-runtime';
-import { RECORD_STATE, type WithRecordState } from '../record-state';
+import { loadedKey } from '../partial-records';
+import { NOT_LOADED, RECORD_STATE, type WithRecordState } from '../record-state';
 import type { AttributeIssue } from '../validation';
 import { buildConditions } from '../where-conditions';
 import { castValue } from '../type-casting';
@@ -36,6 +37,11 @@ export async function checkUniqueness(
     if (value === undefined || value === null) continue;
     if (issues.some((issue) => issue.attribute === check.column.property)) continue;
     const involved = [check.column, ...check.scope];
+    // A partial record that did not read a scope attribute cannot say which scope it is in; the
+    // database's unique index still holds.
+    if (snapshot !== undefined && check.scope.some((column) => snapshot[columns.indexOf(column)] === NOT_LOADED && values[columns.indexOf(column)] === undefined)) {
+      continue;
+    }
     if (snapshot !== undefined && involved.every((column) => {
       const i = columns.indexOf(column);
       return runtime.fingerprintAt(i, valueAt(i) ?? null) === snapshot[i];
@@ -46,7 +52,7 @@ export async function checkUniqueness(
     for (const column of involved) input[column.property] = valueAt(columns.indexOf(column)) ?? null;
     const conditions: ConditionNode[] = buildConditions(metadata, input, 'uniqueness');
     if (snapshot !== undefined) {
-      const key = snapshot[columns.indexOf(pk)];
+      const key = loadedKey(runtime, snapshot[columns.indexOf(pk)], 'save');
       conditions.push({ kind: 'compare', column: { name: pk.name, type: pk.type }, op: '<>', value: key });
     }
     const node: ExistsNode = {

@@ -34,5 +34,31 @@ export class AuditService {
 @Injectable()
 export class UserService {}
 
+/** The associations tour's many-to-many: a Tag and its join model. */
+@Model({ table: 'tags' })
+export class Tag extends ActiveRecord {
+  @PrimaryKey() id!: number;
+  @Column() name!: string;
+}
+
+@Model({ table: 'book_tags' })
+export class BookTag extends ActiveRecord {
+  @PrimaryKey() id!: number;
+  @Column('integer') bookId!: number;
+  @Column('integer') tagId!: number;
+}
+
+@Model({ table: 'wallets' })
+export class Wallet extends ActiveRecord {
+  @PrimaryKey() id!: number;
+  @Column('integer') balanceCents!: number;
+}
+
+export class InsufficientFunds extends Error {
+  constructor(readonly walletId: number) {
+    super(`wallet ${walletId} has too little money`);
+  }
+}
+
 /** The mailer of the lifecycle example. */
 export declare const mailer: { send(to: string, subject: string): void };
