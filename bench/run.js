@@ -67,8 +67,9 @@ async function startParticipants(backend, result) {
         live.workers.delete(worker);
         continue;
       }
-      await worker.call('verify', { settings });
-      participants.push({ library, label: opened.label, sync: opened.sync, note: opened.note, worker });
+      const verified = await worker.call('verify', { settings });
+      const note = [opened.note, verified.shape].filter(Boolean).join('; ') || undefined;
+      participants.push({ library, label: opened.label, sync: opened.sync, note, worker });
       progress(`[${backend.name}] ${library}: ${opened.label}${opened.sync ? ' (sync API)' : ''}, results checked`);
     } catch (error) {
       const reason = `failed: ${String(error.message).split('\n').slice(0, 3).join(' ')}`;
@@ -81,15 +82,16 @@ async function startParticipants(backend, result) {
   return participants;
 }
 
+/** One timed batch: ops/s, and the worker's own CPU time per operation (µs), which other tenants disturb less. */
 async function batch(participant, workload, durationMs) {
   await participant.worker.call('reset', { workload });
-  const { ops, ms } = await participant.worker.call('run', { workload, durationMs });
-  return (ops / ms) * 1000;
+  const { ops, ms, cpuMicros } = await participant.worker.call('run', { workload, durationMs });
+  return { opsPerSecond: (ops / ms) * 1000, cpuPerOp: cpuMicros / ops };
 }
 
 async function benchBackend(name) {
   const backend = require(`./backends/${name}`);
-  const result = { name, title: backend.title, driver: '', participants: [], skipped: [], samples: {}, workloads: [] };
+  const result = { name, title: backend.title, driver: '', participants: [], skipped: [], samples: {}, cpu: {}, workloads: [] };
   const unavailable = await backend.probe();
   result.driver = unavailable ? '' : backend.driverLabel();
   result.server = backend.serverVersion;
@@ -112,9 +114,11 @@ async function benchBackend(name) {
     for (const workload of result.workloads) {
       const samples = (result.samples[workload] ??= {});
       const line = [];
+      const cpu = (result.cpu[workload] ??= {});
       for (const p of rotate(participants, rep)) {
-        const opsPerSecond = await batch(p, workload, settings.durationMs);
+        const { opsPerSecond, cpuPerOp } = await batch(p, workload, settings.durationMs);
         (samples[p.library] ??= []).push(opsPerSecond);
+        (cpu[p.library] ??= []).push(cpuPerOp);
       }
       for (const p of participants) {
         const mine = samples[p.library][rep];
@@ -191,7 +195,8 @@ function updateReadme(markdown) {
 }
 
 async function main() {
-  const machine = describeMachine();
+  const loadAverage = () => require('node:os').loadavg().map((l) => l.toFixed(2)).join(' ');
+  const machine = { ...describeMachine(), loadStart: loadAverage() };
   const run = { machine, settings, backends: [], stream: [] };
   progress(
     `nestjs-activerecord bench${settings.quick ? ' (QUICK: a sanity run, too noisy to quote)' : ''}: ` +
@@ -206,6 +211,7 @@ async function main() {
     run.backends.push(await benchBackend(name));
   }
   await measureStreams(run);
+  machine.loadEnd = loadAverage();
 
   const text = renderText(run);
   process.stdout.write(`${text}\n`);

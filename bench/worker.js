@@ -40,6 +40,14 @@ const handlers = {
     check(one.name === expected.name && one.email === expected.email, 'findById(7) has the seeded name and email');
     check(Number(one.age) === expected.age && Math.abs(Number(one.score) - expected.score) < 1e-9, 'findById(7) has the seeded numbers');
     check(Boolean(Number(one.active)) === expected.active, `findById(7).active is ${one.active}`);
+    const created = one.createdAt ?? one.created_at;
+    check(created !== undefined && new Date(created).getTime() === expected.createdAt.getTime(), `findById(7) created at ${created}`);
+    const amount = one.amount;
+    check(amount !== undefined && Number(amount) === Number(expected.amount), `findById(7).amount is ${amount}`);
+    // The row shape handed to the caller, reported with the results where it differs.
+    const shape = [];
+    if (!(created instanceof Date)) shape.push(`dates as ${typeof created}s`);
+    if (typeof amount !== 'string') shape.push(`decimals as ${typeof amount}s`);
 
     const lo = 11;
     const rows = await instance.range(lo, lo + settings.rangeRows - 1);
@@ -58,7 +66,7 @@ const handlers = {
     await instance.bulkInsert(many);
     check((await admin.count('bulk')) === many.length, `bulkInsert stored ${many.length} rows`);
     await admin.reset('bulk');
-    return { ok: true };
+    return { ok: true, shape: shape.join(', ') };
   },
 
   async reset({ workload }) {

@@ -8,7 +8,7 @@ module.exports = {
   label: () => `Drizzle ${peerVersion('drizzle-orm')}`,
   open: async (ctx) => {
     const { drizzle } = peer('drizzle-orm/mysql2');
-    const { mysqlTable, int, varchar, double, boolean } = peer('drizzle-orm/mysql-core');
+    const { mysqlTable, int, varchar, double, boolean, datetime, decimal } = peer('drizzle-orm/mysql-core');
     const { eq, between, sql } = peer('drizzle-orm');
     const mysql = require('mysql2/promise');
     const table = (name) =>
@@ -19,6 +19,8 @@ module.exports = {
         age: int('age').notNull(),
         score: double('score').notNull(),
         active: boolean('active').notNull(),
+        createdAt: datetime('created_at', { mode: 'date', fsp: 3 }).notNull(),
+        amount: decimal('amount', { precision: 12, scale: 2 }).notNull(),
       });
     const items = table('items');
     const inserts = table('inserts');
@@ -30,6 +32,7 @@ module.exports = {
       password: ctx.password,
       database: ctx.database,
       connectionLimit: 10,
+      timezone: 'Z',
     });
     const db = drizzle({ client: pool });
     const find = db.select().from(items).where(eq(items.id, sql.placeholder('id'))).prepare();

@@ -8,7 +8,7 @@ module.exports = {
   label: () => `Drizzle ${peerVersion('drizzle-orm')}`,
   open: async (ctx) => {
     const { drizzle } = peer('drizzle-orm/node-postgres');
-    const { pgTable, serial, varchar, integer, doublePrecision, boolean } = peer('drizzle-orm/pg-core');
+    const { pgTable, serial, varchar, integer, doublePrecision, boolean, timestamp, numeric } = peer('drizzle-orm/pg-core');
     const { eq, between, sql } = peer('drizzle-orm');
     const pg = require('pg');
     const table = (name) =>
@@ -19,6 +19,8 @@ module.exports = {
         age: integer('age').notNull(),
         score: doublePrecision('score').notNull(),
         active: boolean('active').notNull(),
+        createdAt: timestamp('created_at', { withTimezone: true, precision: 3, mode: 'date' }).notNull(),
+        amount: numeric('amount', { precision: 12, scale: 2 }).notNull(),
       });
     const items = table('items');
     const inserts = table('inserts');

@@ -12,9 +12,16 @@ module.exports = {
   label: () => `Drizzle ${peerVersion('drizzle-orm')}`,
   open: async (ctx) => {
     const { drizzle } = peer('drizzle-orm/better-sqlite3');
-    const { sqliteTable, integer, text, real } = peer('drizzle-orm/sqlite-core');
+    const { sqliteTable, integer, text, real, customType } = peer('drizzle-orm/sqlite-core');
     const { eq, between, sql } = peer('drizzle-orm');
     const Database = require('better-sqlite3');
+    // The table keeps instants as ISO-8601 text (as the library does); Drizzle's own timestamp
+    // modes are integers, so a Drizzle user with such a table writes this custom type.
+    const isoDate = customType({
+      dataType: () => 'text',
+      toDriver: (value) => value.toISOString(),
+      fromDriver: (value) => new Date(value),
+    });
     const table = (name) =>
       sqliteTable(name, {
         id: integer('id').primaryKey({ autoIncrement: true }),
@@ -23,6 +30,8 @@ module.exports = {
         age: integer('age').notNull(),
         score: real('score').notNull(),
         active: integer('active', { mode: 'boolean' }).notNull(),
+        createdAt: isoDate('created_at').notNull(),
+        amount: text('amount').notNull(),
       });
     const items = table('items');
     const inserts = table('inserts');

@@ -1,20 +1,25 @@
 'use strict';
 /**
- * Raw pg, the way a careful user writes it: a Pool, named (server-side prepared) statements,
- * RETURNING id for inserts, multi-row INSERTs of 1,000 rows in one transaction for bulk work.
+ * Raw pg, as an expert writes it for the same result as the model API: a Pool, named
+ * (server-side prepared) statements, columns aliased to the caller's property names (pg makes
+ * the Date, the boolean and the decimal's string), RETURNING id for inserts, and bulk inserts in
+ * multi-row INSERTs of the library's chunk size (500 rows for this table) in one transaction,
+ * the full chunk as a named statement.
  */
 const { peer } = require('./common/peer');
 
-const SELECT = 'SELECT id, name, email, age, score, active FROM items';
-const CHUNK = 1000;
+const SELECT = 'SELECT id, name, email, age, score, active, created_at AS "createdAt", amount FROM items';
+const INSERT_COLUMNS = 'name, email, age, score, active, created_at, amount';
+const WIDTH = 7;
+const CHUNK = 500;
 
 function multiInsert(rows) {
   const tuples = [];
   for (let r = 0; r < rows; r++) {
-    const b = r * 5;
-    tuples.push(`($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5})`);
+    const b = r * WIDTH;
+    tuples.push(`(${Array.from({ length: WIDTH }, (_, c) => `$${b + c + 1}`).join(', ')})`);
   }
-  return `INSERT INTO bulk (name, email, age, score, active) VALUES ${tuples.join(', ')}`;
+  return `INSERT INTO bulk (${INSERT_COLUMNS}) VALUES ${tuples.join(', ')}`;
 }
 
 module.exports = {
@@ -31,8 +36,8 @@ module.exports = {
         (
           await pool.query({
             name: 'insert',
-            text: 'INSERT INTO inserts (name, email, age, score, active) VALUES ($1, $2, $3, $4, $5) RETURNING id',
-            values: [r.name, r.email, r.age, r.score, r.active],
+            text: `INSERT INTO inserts (${INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+            values: [r.name, r.email, r.age, r.score, r.active, r.createdAt, r.amount],
           })
         ).rows[0].id,
       findById: async (id) => (await pool.query({ name: 'find', text: `${SELECT} WHERE id = $1`, values: [id] })).rows[0],
@@ -42,11 +47,14 @@ module.exports = {
         try {
           await client.query('BEGIN');
           for (let start = 0; start < rows.length; start += CHUNK) {
-            const chunk = rows.slice(start, start + CHUNK);
+            const end = Math.min(start + CHUNK, rows.length);
             const values = [];
-            for (const r of chunk) values.push(r.name, r.email, r.age, r.score, r.active);
-            const full = chunk.length === CHUNK;
-            await client.query(full ? { name: 'bulk', text: fullChunk, values } : { text: multiInsert(chunk.length), values });
+            for (let i = start; i < end; i++) {
+              const r = rows[i];
+              values.push(r.name, r.email, r.age, r.score, r.active, r.createdAt, r.amount);
+            }
+            const full = end - start === CHUNK;
+            await client.query(full ? { name: 'bulk', text: fullChunk, values } : { text: multiInsert(end - start), values });
           }
           await client.query('COMMIT');
         } catch (error) {

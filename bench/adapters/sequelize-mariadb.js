@@ -17,5 +17,6 @@ module.exports = {
       password: ctx.password,
       database: ctx.database,
       pool: { max: 10 },
+      timezone: '+00:00',
     }),
 };

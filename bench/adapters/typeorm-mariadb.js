@@ -7,7 +7,7 @@ module.exports = {
   label,
   open: (ctx) =>
     openTypeorm(
-      { type: 'mariadb', host: ctx.host, port: ctx.port, username: ctx.user, password: ctx.password, database: ctx.database, poolSize: 10 },
-      { types: { float: 'double' }, bulkChunk: 1000 },
+      { type: 'mariadb', host: ctx.host, port: ctx.port, username: ctx.user, password: ctx.password, database: ctx.database, poolSize: 10, timezone: 'Z' },
+      { types: { float: 'double', datetime: 'datetime', datetimePrecision: 3 }, bulkChunk: 1000 },
     ),
 };

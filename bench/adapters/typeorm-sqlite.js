@@ -13,6 +13,6 @@ module.exports = {
         database: ctx.file,
         prepareDatabase: (db) => sqlite.applyPragmas(db),
       },
-      { types: { float: 'real' }, bulkChunk: 1000 },
+      { types: { float: 'real', datetime: 'datetime' }, bulkChunk: 1000 },
     ),
 };

@@ -11,7 +11,8 @@ const TABLES = ['items', 'inserts', 'bulk'];
 const tableDdl = (table) =>
   `CREATE TABLE \`${table}\` (` +
   `\`id\` INT AUTO_INCREMENT PRIMARY KEY, \`name\` VARCHAR(255) NOT NULL, \`email\` VARCHAR(255) NOT NULL, ` +
-  `\`age\` INT NOT NULL, \`score\` DOUBLE NOT NULL, \`active\` BOOLEAN NOT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`;
+  `\`age\` INT NOT NULL, \`score\` DOUBLE NOT NULL, \`active\` BOOLEAN NOT NULL, ` +
+  `\`created_at\` DATETIME(3) NOT NULL, \`amount\` DECIMAL(12, 2) NOT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`;
 
 function settingsFor(database) {
   const url = new URL(process.env.MYSQL_URL || DEFAULT_URL);
@@ -33,7 +34,8 @@ function urlFor(settings) {
 
 async function withConnection(database, work) {
   const mysql = require('mysql2/promise');
-  const connection = await mysql.createConnection({ ...settingsFor(database), connectTimeout: 3000 });
+  // Dates in UTC, as the library stores them (its default time zone).
+  const connection = await mysql.createConnection({ ...settingsFor(database), connectTimeout: 3000, timezone: 'Z' });
   try {
     return await work(connection);
   } finally {
@@ -82,7 +84,7 @@ module.exports = {
         const tuples = [];
         for (let i = start; i < Math.min(start + chunk, seedRows + 1); i++) {
           const r = row(i);
-          tuples.push([r.name, r.email, r.age, r.score, r.active]);
+          tuples.push([r.name, r.email, r.age, r.score, r.active, r.createdAt, r.amount]);
         }
         await c.query(`INSERT INTO items (${COLUMNS.join(', ')}) VALUES ?`, [tuples]);
       }
@@ -106,6 +108,10 @@ module.exports = {
       async count(table) {
         const [rows] = await connection.query(`SELECT COUNT(*) AS n FROM \`${table}\``);
         return Number(rows[0].n);
+      },
+      /** Untimed setup SQL of the cliff checks. */
+      async exec(sql) {
+        await connection.query(sql);
       },
       async close() {
         await connection.end();

@@ -15,7 +15,9 @@ const TABLES = ['items', 'inserts', 'bulk'];
 const tableDdl = (table) =>
   `CREATE TABLE "${table}" (` +
   `"id" INTEGER PRIMARY KEY AUTOINCREMENT, "name" TEXT NOT NULL, "email" TEXT NOT NULL, ` +
-  `"age" INTEGER NOT NULL, "score" REAL NOT NULL, "active" INTEGER NOT NULL)`;
+  `"age" INTEGER NOT NULL, "score" REAL NOT NULL, "active" INTEGER NOT NULL, ` +
+  // As the library stores them: instants as ISO-8601 UTC text, decimals as text.
+  `"created_at" TEXT NOT NULL, "amount" TEXT NOT NULL)`;
 
 function driver() {
   return require('better-sqlite3');
@@ -61,11 +63,11 @@ module.exports = {
     try {
       applyPragmas(db);
       for (const table of TABLES) db.exec(tableDdl(table));
-      const insert = db.prepare(`INSERT INTO items (${COLUMNS.join(', ')}) VALUES (?, ?, ?, ?, ?)`);
+      const insert = db.prepare(`INSERT INTO items (${COLUMNS.join(', ')}) VALUES (?, ?, ?, ?, ?, ?, ?)`);
       db.transaction(() => {
         for (let i = 1; i <= seedRows; i++) {
           const r = row(i);
-          insert.run(r.name, r.email, r.age, r.score, r.active ? 1 : 0);
+          insert.run(r.name, r.email, r.age, r.score, r.active ? 1 : 0, r.createdAt.toISOString(), r.amount);
         }
       })();
       db.pragma('wal_checkpoint(TRUNCATE)');
@@ -90,6 +92,10 @@ module.exports = {
       },
       async count(table) {
         return db.prepare(`SELECT COUNT(*) AS n FROM "${table}"`).get().n;
+      },
+      /** Untimed setup SQL of the cliff checks. */
+      async exec(sql) {
+        db.exec(sql);
       },
       async close() {
         db.close();

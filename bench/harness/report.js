@@ -10,12 +10,19 @@ const LIBRARY_NAMES = {
   typeorm: 'TypeORM',
   sequelize: 'Sequelize',
   drizzle: 'Drizzle',
+  'mikro-orm': 'MikroORM',
 };
 
 function formatOps(value) {
   if (!Number.isFinite(value)) return '-';
   if (value >= 100) return Math.round(value).toLocaleString('en-US');
   return value.toFixed(value >= 10 ? 1 : 2);
+}
+
+function formatMicros(value) {
+  if (!Number.isFinite(value)) return '-';
+  if (value >= 10_000) return `${(value / 1000).toFixed(1)} ms`;
+  return `${value >= 100 ? Math.round(value) : value.toFixed(1)} µs`;
 }
 
 const formatRatio = (value) => (Number.isFinite(value) ? `${value.toFixed(2)}x` : '-');
@@ -41,6 +48,7 @@ function summarize(backendResult) {
         median: median(samples),
         spread: spread(samples),
         ratio: raw ? pairedRatio(samples, raw) : NaN,
+        cpuPerOp: median(backendResult.cpu?.[workload]?.[p.library] ?? []),
         samples,
       });
     }
@@ -82,15 +90,41 @@ function matrix(backendResult, settings) {
 }
 
 function detail(backendResult, settings) {
-  const headers = ['workload', 'library', 'ops/s (median)', 'spread', 'vs raw'];
+  const headers = ['workload', 'library', 'ops/s (median)', 'spread', 'vs raw', 'reps', 'client CPU / op'];
   const rows = summarize(backendResult).map((s, i, all) => [
     i > 0 && all[i - 1].workload === s.workload ? '' : workloadTitle(s.workload, settings),
     s.label,
     formatOps(s.median),
     formatSpread(s.spread),
     s.library === 'raw' ? '1.00x' : formatRatio(s.ratio),
+    String(s.samples.filter((v) => Number.isFinite(v)).length),
+    formatMicros(s.cpuPerOp),
   ]);
-  return { headers, rows, right: [false, false, true, true, true] };
+  return { headers, rows, right: [false, false, true, true, true, true, true] };
+}
+
+/** Per workload: the library against its target on this backend and against the best peer. */
+const TARGETS = { sqlite: 0.8, postgres: 0.9, mariadb: 0.9 };
+function targets(backendResult, settings) {
+  const target = TARGETS[backendResult.name] ?? 0.9;
+  const summary = summarize(backendResult);
+  const headers = ['workload', 'nestjs-activerecord vs raw', `target (>= ${target.toFixed(2)}x)`, 'best peer', 'vs best peer'];
+  const rows = backendResult.workloads.map((workload) => {
+    const ours = summary.find((x) => x.workload === workload && x.library === 'ours');
+    const peers = summary.filter((x) => x.workload === workload && !['raw', 'ours'].includes(x.library) && !x.library.startsWith('ours@'));
+    const best = peers.sort((a, b) => b.ratio - a.ratio)[0];
+    if (!ours) return [workloadTitle(workload, settings), '-', '-', '-', '-'];
+    const met = ours.ratio >= target;
+    const ahead = !best || ours.ratio > best.ratio;
+    return [
+      workloadTitle(workload, settings),
+      formatRatio(ours.ratio),
+      met ? 'met' : `missed by ${(target - ours.ratio).toFixed(2)}`,
+      best ? `${LIBRARY_NAMES[best.library] ?? best.library} ${formatRatio(best.ratio)}` : '-',
+      best ? (ahead ? `ahead (${formatRatio(ours.ratio / best.ratio)})` : `behind (${formatRatio(ours.ratio / best.ratio)})`) : '-',
+    ];
+  });
+  return { headers, rows, right: [false, true, false, false, false] };
 }
 
 function backendHeading(b) {
@@ -128,6 +162,9 @@ function renderText(run) {
       out.push('');
       const d = detail(b, settings);
       out.push(textTable(d.headers, d.rows, d.right));
+      out.push('');
+      const t = targets(b, settings);
+      out.push(textTable(t.headers, t.rows, t.right));
     }
     for (const line of noteLines(b)) out.push(line);
     for (const line of skippedLines(b)) out.push(line);
@@ -161,7 +198,8 @@ function renderMarkdown(run) {
     `Measured ${machine.date} on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}; ` +
       `Node ${machine.node}; ${machine.library}${machine.commit ? ` (commit ${machine.commit})` : ''}. ` +
       `${settings.reps} repetitions x ${settings.durationMs} ms per library and workload, interleaved; ` +
-      `${settings.seedRows.toLocaleString('en-US')} rows in the table read by the selects` +
+      `${settings.seedRows.toLocaleString('en-US')} rows in the table read by the selects; ` +
+      `load average (1, 5, 15 min) ${machine.loadStart} at the start, ${machine.loadEnd ?? '?'} at the end` +
       `${settings.quick ? ' (quick mode: too noisy to quote)' : ''}.`,
   );
   for (const b of run.backends) {
@@ -180,6 +218,11 @@ function renderMarkdown(run) {
       out.push('');
       const d = detail(b, settings);
       out.push(markdownTable(d.headers, d.rows, d.right));
+      out.push('');
+      out.push('Targets (ratio of medians of per-repetition ratios; a peer is compared by its own ratio to raw):');
+      out.push('');
+      const t = targets(b, settings);
+      out.push(markdownTable(t.headers, t.rows, t.right));
       out.push('');
       out.push(`Versions: ${b.participants.map((p) => p.label).join(', ')}.`);
       for (const line of noteLines(b)) out.push(`- ${line}`);

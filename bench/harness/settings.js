@@ -36,7 +36,7 @@ const settings = {
   /** Rows streamed through models in the memory measurement (0 skips it). */
   streamRows: int('BENCH_STREAM_ROWS', QUICK ? 100_000 : 1_000_000),
   backends: list('BENCH_BACKENDS', ['sqlite', 'postgres', 'mariadb']),
-  libraries: list('BENCH_LIBRARIES', ['raw', 'ours', 'knex', 'typeorm', 'sequelize', 'drizzle']),
+  libraries: list('BENCH_LIBRARIES', ['raw', 'ours', 'knex', 'typeorm', 'sequelize', 'drizzle', 'mikro-orm']),
   workloads: list('BENCH_WORKLOADS', ['insert', 'find', 'range', 'bulk']),
   /** Replace the results section of bench/README.md with this run's tables. */
   updateReadme: /^(1|true|yes)$/i.test(process.env.BENCH_UPDATE_README ?? ''),

@@ -87,10 +87,13 @@ class WorkloadRunner {
   }
 
   async timed(durationMs, loop) {
+    const cpu = process.cpuUsage();
     const start = performance.now();
     const deadline = start + durationMs;
     const ops = await loop(deadline);
-    return { ops, ms: performance.now() - start };
+    const ms = performance.now() - start;
+    const used = process.cpuUsage(cpu);
+    return { ops, ms, cpuMicros: used.user + used.system };
   }
 
   // The loops below are written out per workload (rather than one loop calling a closure) so
@@ -192,17 +195,21 @@ class WorkloadRunner {
   async bulk(durationMs) {
     let ops = 0;
     let timed = 0;
+    let cpuMicros = 0;
     const wallStart = performance.now();
     do {
       const rows = this.bulkRows();
       await this.admin.reset('bulk');
+      const cpu = process.cpuUsage();
       const start = performance.now();
       const result = this.instance.bulkInsert(rows);
       if (!this.instance.sync) await result;
       timed += performance.now() - start;
+      const used = process.cpuUsage(cpu);
+      cpuMicros += used.user + used.system;
       ops++;
     } while (performance.now() - wallStart < durationMs || ops < 2);
-    return { ops, ms: timed };
+    return { ops, ms: timed, cpuMicros };
   }
 
   bulkRows() {

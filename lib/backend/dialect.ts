@@ -20,8 +20,21 @@ export abstract class Dialect extends SqlCompiler {
   /** Most bind parameters one statement may carry (bulk inserts are split to fit). */
   readonly maxParameters: number = 999;
 
-  /** Rows per multi-row INSERT in bulk inserts (fewer where `maxParameters` says so). */
+  /** Rows per multi-row INSERT in bulk inserts (fewer where the limits below say so; see statement-limits.ts). */
   readonly bulkInsertRows: number = 1000;
+
+  /** Parameters per bulk-insert statement past which bigger chunks are no faster per row (wide rows). */
+  readonly bulkInsertParameters: number = Infinity;
+
+  /** Longest SQL text the backend still prepares and reuses; generated statements stay under it. */
+  readonly maxPreparedLength: number = Infinity;
+
+  /**
+   * IN lists longer than this bind as one array-like parameter (PostgreSQL `= ANY($1)`, JSON
+   * elsewhere) instead of a placeholder per value, so that neither the parameter limit nor the
+   * number of distinct statements grows with the list. Infinity: this dialect has no such form.
+   */
+  readonly maxInListValues: number = Infinity;
 
   /** The cheapest statement that proves the database answers (health checks). */
   readonly pingStatement: string = 'SELECT 1';

@@ -4,7 +4,7 @@
  */
 
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type MaybeWellFormed = { isWellFormed?(): boolean; toWellFormed?(): string };
@@ -125,7 +125,12 @@ function daysInMonth(year: number, month: number): number {
 
 /** `decimal` columns travel as strings so that no digit is lost to a float. */
 export function toDecimalString(value: unknown): string {
-  if (typeof value === 'string' && DECIMAL.test(value.trim())) return value.trim();
+  if (typeof value === 'string') {
+    // The common case first: already a plain decimal, returned as is (no trimmed copy).
+    if (DECIMAL.test(value)) return value;
+    const trimmed = value.trim();
+    if (trimmed !== value && DECIMAL.test(trimmed)) return trimmed;
+  }
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   throw new TypeError(`expected a decimal string such as '12.30', got ${describe(value)}`);

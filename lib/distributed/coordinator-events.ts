@@ -5,6 +5,8 @@
  */
 export type CoordinatorEvent =
   | { readonly type: 'begin'; readonly gid: string; readonly participants: readonly string[] }
+  /** A branch is about to be prepared (branches prepare in parallel; a listener may hold one back). */
+  | { readonly type: 'preparing'; readonly gid: string; readonly connection: string }
   | { readonly type: 'prepared'; readonly gid: string; readonly connection: string }
   | { readonly type: 'decided'; readonly gid: string; readonly outcome: 'commit' | 'rollback' }
   | { readonly type: 'branch-committed'; readonly gid: string; readonly connection: string }

@@ -113,27 +113,20 @@ export class TwoPhaseCommit implements CommitStrategy {
     const branches = unit.branches;
     const lastResource = branches.find((branch) => branch.kind === 'last-resource');
 
-    // Phase 1: prepare every branch that can.
-    for (const branch of branches) {
-      if (branch.kind !== 'prepared') continue;
-      const participant = branch.connection.backend.twoPhase!;
-      try {
-        await limit(participant.prepareBranch(branch.session, branch.id!), context.prepareTimeoutMs, () => `preparing on connection '${branch.connection.name}'`);
-        branch.state = 'prepared';
-      } catch (error) {
-        // The failed branch's session may still be busy (a timed-out prepare): ask for a rollback,
-        // and discard the session. A prepare that lands later has no commit decision, so
-        // recovery rolls it back.
-        branch.state = 'ended';
-        branch.discard = true;
-        void participant.abortBranch(branch.session, branch.id!).catch(() => undefined);
-        await this.rollback(unit);
-        throw new TransactionError(`The transaction ${gid} was rolled back: connection '${branch.connection.name}' failed to prepare (${messageOf(error)})`, {
-          connection: branch.connection.name,
-          cause: error,
-        });
-      }
-      await context.events.emit({ type: 'prepared', gid, connection: branch.connection.name });
+    // Phase 1: every branch that can prepares, all at once. Each reports 'prepared' as it
+    // finishes (the fault-injection tests stop the process there); a crash at any point leaves
+    // some branches prepared and none decided, which recovery rolls back.
+    const preparing = branches.filter((branch) => branch.kind === 'prepared');
+    const results = await Promise.allSettled(preparing.map((branch) => this.prepare(gid, branch)));
+    const failed = results.findIndex((result) => result.status === 'rejected');
+    if (failed >= 0) {
+      const branch = preparing[failed]!;
+      const error = (results[failed] as PromiseRejectedResult).reason;
+      await this.rollback(unit);
+      throw new TransactionError(`The transaction ${gid} was rolled back: connection '${branch.connection.name}' failed to prepare (${messageOf(error)})`, {
+        connection: branch.connection.name,
+        cause: error,
+      });
     }
 
     const participants: ParticipantRecord[] = branches.map((branch) => ({
@@ -165,33 +158,50 @@ export class TwoPhaseCommit implements CommitStrategy {
     }
     await context.events.emit({ type: 'decided', gid, outcome: 'commit' });
 
-    // Phase 2: commit the prepared branches. A participant that cannot be reached now is not
-    // rolled back: the decision stands, and it is committed when it comes back.
-    let pending = false;
-    for (const branch of branches) {
-      if (branch.state !== 'prepared') continue;
-      try {
-        await limit(
-          branch.connection.backend.twoPhase!.commitPrepared(branch.id!, branch.session),
-          context.commitTimeoutMs,
-          () => `committing on connection '${branch.connection.name}'`,
-        );
-        branch.state = 'ended';
-        await context.events.emit({ type: 'branch-committed', gid, connection: branch.connection.name });
-      } catch (error) {
-        pending = true;
-        branch.state = 'ended';
-        branch.discard = true;
-        context.warn(
-          `Transaction ${gid} is committed, but connection '${branch.connection.name}' did not confirm its branch (${messageOf(error)}); ` +
-            `it will be committed when the connection answers again`,
-        );
-        context.retryCommit(branch.connection, branch.id!);
-      }
-    }
+    // Phase 2: the prepared branches commit, all at once. A participant that cannot be reached
+    // now is not rolled back: the decision stands, and it is committed when it comes back.
+    const committed = await Promise.all(branches.filter((branch) => branch.state === 'prepared').map((branch) => this.commitBranch(gid, branch)));
+    const pending = committed.includes(false);
     // Not needed for correctness (recovery treats "committing" as commit): batched, off the caller's path.
     if (!lastResource && !pending) context.markCommitted(gid);
     await context.events.emit({ type: 'done', gid, outcome: 'committed' });
+  }
+
+  /** Prepare one branch; on failure it is abandoned (and its session discarded) before the error goes up. */
+  private async prepare(gid: string, branch: Branch): Promise<void> {
+    const participant = branch.connection.backend.twoPhase!;
+    await this.context.events.emit({ type: 'preparing', gid, connection: branch.connection.name });
+    try {
+      await limit(participant.prepareBranch(branch.session, branch.id!), this.context.prepareTimeoutMs, () => `preparing on connection '${branch.connection.name}'`);
+    } catch (error) {
+      // The session may still be busy (a timed-out prepare): ask for a rollback, and discard it.
+      // A prepare that lands later has no commit decision, so recovery rolls it back.
+      branch.state = 'ended';
+      branch.discard = true;
+      void participant.abortBranch(branch.session, branch.id!).catch(() => undefined);
+      throw error;
+    }
+    branch.state = 'prepared';
+    await this.context.events.emit({ type: 'prepared', gid, connection: branch.connection.name });
+  }
+
+  /** Commit one prepared branch; false when its participant did not confirm (retried later). */
+  private async commitBranch(gid: string, branch: Branch): Promise<boolean> {
+    try {
+      await limit(branch.connection.backend.twoPhase!.commitPrepared(branch.id!, branch.session), this.context.commitTimeoutMs, () => `committing on connection '${branch.connection.name}'`);
+    } catch (error) {
+      branch.state = 'ended';
+      branch.discard = true;
+      this.context.warn(
+        `Transaction ${gid} is committed, but connection '${branch.connection.name}' did not confirm its branch (${messageOf(error)}); ` +
+          `it will be committed when the connection answers again`,
+      );
+      this.context.retryCommit(branch.connection, branch.id!);
+      return false;
+    }
+    branch.state = 'ended';
+    await this.context.events.emit({ type: 'branch-committed', gid, connection: branch.connection.name });
+    return true;
   }
 
   /** Undo every branch: abandon the active ones, roll back the prepared ones. Never throws. */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ExecuteResult, Row } from '../backend/storage-backend';
+import { insertHeadLength, rowsPerInsert } from '../backend/statement-limits';
 import { ActiveRecordError, RecordNotFoundError } from '../errors';
 import type { ColumnRef, CompiledQuery, ConditionNode, ConflictClause, InsertNode } from '../query/nodes';
 import { TransactionManager } from '../transaction/transaction-manager';
@@ -294,9 +295,8 @@ export async function insertMany(runtime: ModelRuntime, inputs: readonly object[
       const given = group.columns.map((i) => metadata.columns[i]!);
       const onConflict = upsert ? conflictClause(runtime, upsert, given) : undefined;
       const conflictKey = onConflict ? JSON.stringify([onConflict.target, onConflict.update]) : '';
-      // An INSERT that sets no column (DEFAULT VALUES) writes one row.
-      const perStatement =
-        width === 0 ? 1 : Math.max(1, Math.min(dialect.bulkInsertRows, Math.floor(dialect.maxParameters / width)));
+      // Within the backend's parameter and prepared-size limits (an INSERT that sets no column writes one row).
+      const perStatement = rowsPerInsert(dialect, width, insertHeadLength(metadata.table, given, onConflict !== undefined));
       for (let start = 0; start < group.rows; start += perStatement) {
         const count = Math.min(perStatement, group.rows - start);
         const query = chunkQuery(runtime, group, given, start, count, onConflict, conflictKey);
@@ -379,7 +379,9 @@ function castRows(runtime: ModelRuntime, inputs: readonly object[]): RowGroup[] 
       mask |= 1 << i;
     }
     if (issues.length > 0) continue;
-    const key = n <= MASK_COLUMNS ? mask : present.slice(0, count).join(',');
+    // Wide models: a row giving the same columns as the last one joins its group without a key
+    // string built per row (100 columns joined for each of thousands of rows showed in profiles).
+    const key = n <= MASK_COLUMNS ? mask : lastGroup !== undefined && sameColumns(lastGroup.columns, present, count) ? lastKey! : present.slice(0, count).join(',');
     let group = key === lastKey ? lastGroup : groups.get(key);
     if (group === undefined) {
       group = { columns: present.slice(0, count), key: String(key), values: [], rows: 0 };
@@ -423,6 +425,13 @@ function chunkQuery(
   for (let r = 0; r < count; r++) rows.push(flat.slice(base + r * width, base + (r + 1) * width));
   const refs = given.map((column) => ({ name: column.name, type: column.type }));
   return dialect.compile({ kind: 'insert', table: metadata.table, columns: refs, rows, onConflict });
+}
+
+/** `present[0 .. count)` lists exactly `columns`. */
+function sameColumns(columns: readonly number[], present: readonly number[], count: number): boolean {
+  if (columns.length !== count) return false;
+  for (let k = 0; k < count; k++) if (columns[k] !== present[k]) return false;
+  return true;
 }
 
 /**

@@ -62,6 +62,9 @@ export interface ToSqlOptions {
   dialect?: Dialect;
 }
 
+
+/** Options of reads whose SQL the library generated (a count, an exists): prepared where the backend keeps statements. */
+const PREPARED_READ = { prepare: true } as const;
 /** A record read with only some attributes (`select('id', 'title')`): the others are absent. */
 export type PartialRecord<M, K extends keyof M> = Pick<M, K> & Omit<M, AttributeName<M>>;
 
@@ -341,7 +344,9 @@ export class Relation<M extends object, R = M> implements SubqueryValue {
       return Number(value ?? 0);
     }
     const node = { kind: 'count' as const, source: this.selectNode(runtime, true) };
-    const rows = await runtime.connection.runQuery(runtime.dialect.compile(node));
+    // The library's own text, run again: worth a prepared statement (PostgreSQL then plans a
+    // long IN list's array parameter once, not on every count).
+    const rows = await runtime.connection.runQuery(runtime.dialect.compile(node), PREPARED_READ);
     return Number(rows[0]?.count ?? 0);
   }
 
@@ -413,7 +418,7 @@ export class Relation<M extends object, R = M> implements SubqueryValue {
     const runtime = runtimeOf(this.model);
     const batchSize = this.batchSize(options);
     const query = runtime.dialect.compile(this.selectNode(runtime));
-    for await (const row of runtime.connection.runStream(query, { batchSize, exactIntegers: runtime.runOptions?.exactIntegers })) {
+    for await (const row of runtime.connection.runStream(query, { batchSize, exactIntegers: runtime.runOptions?.exactIntegers, rowMode: 'array' })) {
       yield runtime.hydrate<R & object>(row);
     }
   }

@@ -52,12 +52,13 @@ export abstract class SqlCompiler {
   abstract readonly supportsReturning: boolean;
 
   /**
-   * True when this compiler's SQL text depends only on a tree's shape (kinds, names, types, how
+   * True when this compiler's INSERT text depends only on a tree's shape (kinds, names, types, how
    * many values), never on the values themselves, and its bind values are exactly
-   * `toDriverValue(type, value)` for each value in the order the tree lists them (conditions,
-   * then limit, then offset; insert rows row by row). The model layer then compiles a statement
-   * once per shape and only converts values on later calls. Off by default: a dialect that
-   * inspects values or binds them otherwise must not claim it.
+   * `toDriverValue(type, value)` for each value, row by row. The model layer then compiles an
+   * insert once per shape and only converts values on later calls. (It promises nothing about
+   * selects: a dialect may write LIMIT/OFFSET counts into the text, or bind a long IN list as one
+   * array parameter.) Off by default: a dialect that inspects values or binds them otherwise must
+   * not claim it.
    */
   readonly stableShapes: boolean = false;
 

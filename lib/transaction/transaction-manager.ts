@@ -288,20 +288,23 @@ export class TransactionManager implements TransactionPort {
       for (const [connection, session] of sessions) this.sessions.release(connection, session, false);
       throw error;
     }
-    const begin = unit.begin;
-    for (const [position, connection] of connections.entries()) {
-      const session = sessions.get(connection)!;
-      const branch = new Branch(connection, session, unit.branches.length + 1, (discard) => this.sessions.release(connection, session, discard));
-      try {
-        await unit.strategy.beginBranch(unit, branch, begin);
-      } catch (error) {
-        this.sessions.release(connection, session, true);
-        for (const later of connections.slice(position + 1)) this.sessions.release(later, sessions.get(later)!, false);
-        throw error;
+    // The branches begin at once (one round trip for all); a branch whose begin failed is
+    // discarded, the others join the unit so that the caller's rollback ends them.
+    const branches = connections.map(
+      (connection, i) => new Branch(connection, sessions.get(connection)!, unit.branches.length + 1 + i, (discard) => this.sessions.release(connection, sessions.get(connection)!, discard)),
+    );
+    const begun = await Promise.allSettled(branches.map((branch) => unit.strategy.beginBranch(unit, branch, unit.begin)));
+    let failure: PromiseRejectedResult | undefined;
+    for (const [i, result] of begun.entries()) {
+      if (result.status === 'fulfilled') unit.addBranch(branches[i]!);
+      else {
+        failure ??= result;
+        branches[i]!.discard = true;
+        branches[i]!.releaseSession();
       }
-      unit.addBranch(branch);
-      for (const name of unit.savepoints) await branch.createSavepoint(name);
     }
+    if (failure) throw failure.reason;
+    for (const branch of branches) for (const name of unit.savepoints) await branch.createSavepoint(name);
   }
 
   /**

@@ -94,7 +94,8 @@ describeIf('faults during commit', () => {
         logger: quietLogger,
       });
       registry.coordinator.onEvent(async (event) => {
-        if (event.type === 'prepared' && event.connection === 'pg') proxy.freeze();
+        // Branches prepare in parallel: freeze MariaDB's as it is about to be sent.
+        if (event.type === 'preparing' && event.connection === 'maria') proxy.freeze();
       });
       const started = Date.now();
       const error = await registry.run(() => transactional({ connections: ['pg', 'maria'] }, () => transfer('t-hang', 5))).catch((e: unknown) => e);

@@ -130,7 +130,7 @@ describeIf('two-phase commit on Oracle (two Oracle users + SQLite)', () => {
     });
     expect(await OraAccount.find(1)).toMatchObject({ balance: 70 });
     expect(await LocalEntry.count()).toBe(1);
-    expect(events.map((e) => e.type)).toEqual(['begin', 'prepared', 'decided', 'branch-committed', 'done']);
+    expect(events.map((e) => e.type)).toEqual(['begin', 'preparing', 'prepared', 'decided', 'branch-committed', 'done']);
     expect(await ora.outcomeOf(branchOf(lastGid(), 1), 'marker')).toBe('committed');
     expect((await registry.coordinator.inDoubt()).branches).toEqual([]);
   });
@@ -155,7 +155,7 @@ describeIf('two-phase commit on Oracle (two Oracle users + SQLite)', () => {
       await OraAccount2.where({ id: 1 }).updateAll({ balance: 140 });
     });
     expect(await balances()).toEqual([60, 140]);
-    expect(events.map((e) => e.type)).toEqual(['begin', 'prepared', 'prepared', 'decided', 'branch-committed', 'branch-committed', 'done']);
+    expect(events.map((e) => e.type)).toEqual(['begin', 'preparing', 'preparing', 'prepared', 'prepared', 'decided', 'branch-committed', 'branch-committed', 'done']);
     const ora2 = registry.get('ora2').backend.twoPhase!;
     expect(await ora.outcomeOf(branchOf(lastGid(), 1), 'marker')).toBe('committed');
     expect(await ora2.outcomeOf(branchOf(lastGid(), 2), 'marker')).toBe('committed');
@@ -176,7 +176,7 @@ describeIf('two-phase commit on Oracle (two Oracle users + SQLite)', () => {
   it('runs a read-only unit: nothing to prepare, nothing committed by hand, nothing left prepared', async () => {
     const seen = await transactional({ connections: ['ora', 'ora2'], readOnly: true }, async () => [(await OraAccount.find(1)).balance, (await OraAccount2.find(1)).balance]);
     expect(seen).toEqual([100, 100]);
-    expect(events.map((e) => e.type)).toEqual(['begin', 'prepared', 'prepared', 'decided', 'branch-committed', 'branch-committed', 'done']);
+    expect(events.map((e) => e.type)).toEqual(['begin', 'preparing', 'preparing', 'prepared', 'prepared', 'decided', 'branch-committed', 'branch-committed', 'done']);
     expect(await ora.outcomeOf(branchOf(lastGid(), 1), 'read-only')).toBe('committed');
     expect((await registry.coordinator.inDoubt()).branches).toEqual([]);
   });

@@ -78,7 +78,7 @@ describeIf('two-phase commit (PostgreSQL + PostgreSQL + SQLite last resource)', 
   it('commits every branch, with the last resource deciding', async () => {
     expect(await transfer(30)).toBe(30);
     expect(await balances()).toEqual([70, 130, 1]);
-    expect(events.map((e) => e.type)).toEqual(['begin', 'prepared', 'prepared', 'decided', 'branch-committed', 'branch-committed', 'done']);
+    expect(events.map((e) => e.type)).toEqual(['begin', 'preparing', 'preparing', 'prepared', 'prepared', 'decided', 'branch-committed', 'branch-committed', 'done']);
     expect((await registry.coordinator.inDoubt()).branches).toEqual([]);
   });
 

@@ -140,10 +140,10 @@ describe('MysqlDialect golden SQL', () => {
 
 describe('MysqlDialect: what depends on the server', () => {
   it('reads flavour and version from VERSION()', () => {
-    expect(featuresOf('10.11.19-MariaDB-0+deb12u1')).toEqual({ flavour: 'mariadb', version: '10.11.19', returning: true, rowAlias: false });
-    expect(featuresOf('5.5.5-10.4.32-MariaDB')).toEqual({ flavour: 'mariadb', version: '10.4.32', returning: false, rowAlias: false });
+    expect(featuresOf('10.11.19-MariaDB-0+deb12u1')).toEqual({ flavour: 'mariadb', version: '10.11.19', returning: true, rowAlias: false, jsonTable: true });
+    expect(featuresOf('5.5.5-10.4.32-MariaDB')).toEqual({ flavour: 'mariadb', version: '10.4.32', returning: false, rowAlias: false, jsonTable: false });
     expect(featuresOf('10.5.0-MariaDB').returning).toBe(true);
-    expect(featuresOf('8.0.36')).toEqual({ flavour: 'mysql', version: '8.0.36', returning: false, rowAlias: true });
+    expect(featuresOf('8.0.36')).toEqual({ flavour: 'mysql', version: '8.0.36', returning: false, rowAlias: true, jsonTable: true });
     expect(featuresOf('8.0.18-log').rowAlias).toBe(false);
     expect(featuresOf('5.7.44').flavour).toBe('mysql');
     expect(featuresOf('9.1.0').rowAlias).toBe(true);

@@ -42,24 +42,47 @@ describe('PostgresDialect', () => {
     });
     expect(query.sql).toBe(
       'SELECT "id", "name" FROM "people" WHERE ("age" >= $1 AND "status" IN ($2, $3) AND 1 = 1 AND "born" BETWEEN $4 AND $5 ' +
-        `AND "email" IS NOT NULL AND "name" NOT LIKE $6 ESCAPE E'\\\\' AND (NOT ("flag" = $7))) ORDER BY "name" ASC, "id" DESC LIMIT $8 OFFSET $9`,
+        `AND "email" IS NOT NULL AND "name" NOT LIKE $6 ESCAPE E'\\\\' AND (NOT ("flag" = $7))) ORDER BY "name" ASC, "id" DESC LIMIT 10 OFFSET 20`,
     );
-    expect(query.params).toEqual([18, 'a', 'b', '1990-01-01', '1999-12-31', 'A%', true, 10, 20]);
+    expect(query.params).toEqual([18, 'a', 'b', '1990-01-01', '1999-12-31', 'A%', true]);
   });
 
   it('counts a page as the page, and asks for existence with LIMIT 1', () => {
     const source = { kind: 'select' as const, table: 'people', columns: [], orderBy: [], limit: 5, offset: 10 };
     expect(compile({ kind: 'count', source })).toEqual({
-      sql: 'SELECT COUNT(*) AS "count" FROM (SELECT * FROM "people" LIMIT $1 OFFSET $2) "page"',
-      params: [5, 10],
+      sql: 'SELECT COUNT(*) AS "count" FROM (SELECT * FROM "people" LIMIT 5 OFFSET 10) "page"',
+      params: [],
     });
     expect(compile({ kind: 'count', source: { ...source, limit: undefined, offset: undefined } }).sql).toBe(
       'SELECT COUNT(*) AS "count" FROM "people"',
     );
     expect(compile({ kind: 'exists', source })).toEqual({
-      sql: 'SELECT 1 AS "found" FROM "people" LIMIT $1 OFFSET $2',
-      params: [1, 10],
+      sql: 'SELECT 1 AS "found" FROM "people" LIMIT 1 OFFSET 10',
+      params: [],
     });
+  });
+
+  it('writes LIMIT and OFFSET as checked integers, never as parameters (generic plans guess a bound limit)', () => {
+    const source = { kind: 'select' as const, table: 'people', columns: [], orderBy: [] };
+    expect(compile({ ...source, limit: 0 }).sql).toBe('SELECT * FROM "people" LIMIT 0');
+    for (const bad of [-1, 1.5, Number.NaN, Infinity, 2 ** 53]) {
+      expect(() => compile({ ...source, limit: bad })).toThrow(RangeError);
+      expect(() => compile({ ...source, offset: bad })).toThrow(RangeError);
+    }
+    expect(() => compile({ ...source, limit: '1; DROP TABLE people' as unknown as number })).toThrow(RangeError);
+  });
+
+  it('binds a long IN list as one array parameter (= ANY / <> ALL), a short one as placeholders', () => {
+    const column = { name: 'id', type: 'bigint' as const };
+    const short = compile({ kind: 'select', table: 't', columns: [], orderBy: [], where: { kind: 'in', column, values: [1n, 2n], negated: false } });
+    expect(short.sql).toBe('SELECT * FROM "t" WHERE "id" IN ($1, $2)');
+    const ids = Array.from({ length: 70_000 }, (_, i) => BigInt(i));
+    const long = compile({ kind: 'select', table: 't', columns: [], orderBy: [], where: { kind: 'in', column, values: ids, negated: false } });
+    expect(long.sql).toBe('SELECT * FROM "t" WHERE "id" = ANY($1)');
+    expect(long.params).toHaveLength(1);
+    expect((long.params[0] as unknown[]).slice(0, 2)).toEqual(['0', '1']);
+    const notIn = compile({ kind: 'delete', table: 't', where: { kind: 'in', column, values: ids, negated: true } });
+    expect(notIn.sql).toBe('DELETE FROM "t" WHERE "id" <> ALL($1)');
   });
 
   it('inserts several rows with RETURNING, and upserts with ON CONFLICT', () => {

@@ -5,15 +5,26 @@
  */
 const { peer, peerVersion } = require('./peer');
 
+/** A row as Knex takes it: keyed by column name (Knex maps nothing). */
+const toColumns = (row) => ({
+  name: row.name,
+  email: row.email,
+  age: row.age,
+  score: row.score,
+  active: row.active,
+  created_at: row.createdAt,
+  amount: row.amount,
+});
+
 /** `config`: the knex() configuration; `bulkChunk`: rows per INSERT in batchInsert. */
 async function openKnex(config, { bulkChunk }) {
   const knex = peer('knex')({ ...config });
   await knex.raw('SELECT 1');
   return {
-    insertOne: (row) => knex('inserts').insert(row),
+    insertOne: (row) => knex('inserts').insert(toColumns(row)),
     findById: (id) => knex('items').where('id', id).first(),
     range: (lo, hi) => knex('items').whereBetween('id', [lo, hi]),
-    bulkInsert: (rows) => knex.batchInsert('bulk', rows, bulkChunk),
+    bulkInsert: (rows) => knex.batchInsert('bulk', rows.map(toColumns), bulkChunk),
     stream: () => knex('items').stream(),
     close: () => knex.destroy(),
   };

@@ -38,6 +38,8 @@ function defineModels(ar) {
     ar.Column({ type: 'integer' })(Model.prototype, 'age');
     ar.Column({ type: 'float' })(Model.prototype, 'score');
     ar.Column({ type: 'boolean' })(Model.prototype, 'active');
+    ar.Column({ type: 'datetime', name: 'created_at' })(Model.prototype, 'createdAt');
+    ar.Column({ type: 'decimal', precision: 12, scale: 2 })(Model.prototype, 'amount');
     ar.Model({ table, connection: 'bench' })(Model);
     return Model;
   };

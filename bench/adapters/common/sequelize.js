@@ -20,6 +20,8 @@ async function openSequelize(options, { afterOpen, onTransaction } = {}) {
     age: { type: DataTypes.INTEGER, allowNull: false },
     score: { type: DataTypes.DOUBLE, allowNull: false },
     active: { type: DataTypes.BOOLEAN, allowNull: false },
+    createdAt: { type: DataTypes.DATE(3), allowNull: false, field: 'created_at' },
+    amount: { type: DataTypes.DECIMAL(12, 2), allowNull: false },
   };
   const define = (name, tableName) => sequelize.define(name, attributes, { tableName, timestamps: false });
   const Item = define('Item', 'items');

@@ -19,6 +19,8 @@ function entities(typeorm, types) {
         age: { type: 'integer' },
         score: { type: types.float },
         active: { type: types.boolean ?? 'boolean' },
+        createdAt: { name: 'created_at', type: types.datetime, precision: types.datetimePrecision },
+        amount: { type: 'decimal', precision: 12, scale: 2 },
       },
     });
   return { Item: make('Item', 'items'), Insert: make('Insert', 'inserts'), Bulk: make('Bulk', 'bulk') };

@@ -1,5 +1,6 @@
 import type { ColumnDefault, ColumnDefinition, TableDefinition } from '../../schema/table-definition';
-import type { ConflictClause, InsertNode, RowLockNode } from '../../query/nodes';
+import type { ColumnRef, ConflictClause, InsertNode, RowLockNode } from '../../query/nodes';
+import { jsonArrayParameter } from '../json-array-parameter';
 import type { ColumnType } from '../column-types';
 import { Dialect, type ValueReader } from '../dialect';
 import { ISOLATION_LEVELS, type BeginOptions, type IsolationLevel } from '../transaction-options';
@@ -19,6 +20,26 @@ export interface MysqlDialectSettings {
   readonly charset?: string;
   readonly collation?: string;
 }
+
+/**
+ * JSON_TABLE column types for a long IN list, by logical type ('TEXT': a string in the
+ * connection's collation). JSON has no equality to test against, so json columns keep a
+ * placeholder per value; binary values travel as hex.
+ */
+const JSON_TABLE_TYPES: Partial<Record<ColumnType, string>> = {
+  integer: 'BIGINT',
+  bigint: 'BIGINT',
+  float: 'DOUBLE',
+  decimal: 'DECIMAL(65, 30)',
+  boolean: 'TINYINT',
+  string: 'TEXT',
+  text: 'TEXT',
+  uuid: 'TEXT',
+  date: 'DATE',
+  datetime: 'DATETIME(6)',
+  // Hex text (decoded by UNHEX); a LONGTEXT here loses rows under DISTINCT on MariaDB 10.11.
+  binary: 'VARCHAR(16000) CHARACTER SET ascii',
+};
 
 /** MySQL's `LIMIT` has no "all": the largest BIGINT UNSIGNED is the documented stand-in. */
 const NO_LIMIT = '18446744073709551615';
@@ -74,6 +95,7 @@ export class MysqlDialect extends Dialect {
   /** Adopt what the connected server supports (called by the backend when it opens). */
   useServer(features: MysqlServerFeatures): void {
     this.features = features;
+    this.maxInListValues = features.jsonTable ? 200 : Infinity;
   }
 
   quoteIdentifier(name: string): string {
@@ -123,6 +145,43 @@ export class MysqlDialect extends Dialect {
   }
 
   // ---- queries ---------------------------------------------------------------------------
+
+  /** Long IN lists bind as one JSON array (compileIn) where the server has JSON_TABLE (set by useServer). */
+  override maxInListValues = Infinity;
+
+  /**
+   * A long IN list as one JSON array parameter read by JSON_TABLE, typed like the column:
+   * prepared statements (which the library uses for every statement with values) stop at
+   * 65,535 placeholders, and each length would be a prepared statement of its own. Strings are
+   * compared in the connection's character set and collation, the ones the library's tables use.
+   *
+   * The values go through a DISTINCT derived table, which the server materializes with an index
+   * (a bare JSON_TABLE subquery in an UPDATE or DELETE is re-read for every row). NOT IN is
+   * written as NOT EXISTS inside a CASE that keeps NOT IN's answers for NULLs (x NOT IN a list
+   * holding NULL is never true; NULL NOT IN anything is unknown): a NOT IN subquery must stay
+   * NULL-aware, and MariaDB then scans the whole list for every row (measured: 35 s to delete
+   * 19,000 of 20,000 rows against a list of 71,000, 85 ms this way).
+   */
+  protected override compileIn(column: ColumnRef, values: readonly unknown[], negated: boolean, params: unknown[]): string {
+    const type = column.type === undefined ? undefined : JSON_TABLE_TYPES[column.type];
+    if (values.length <= this.maxInListValues || type === undefined) return super.compileIn(column, values, negated, params);
+    let hasNull = false;
+    const converted = values.map((value) => {
+      const driver = this.toDriverValue(column.type, value);
+      if (driver === null) hasNull = true;
+      return driver instanceof Date ? formatWallClock(driver, this.offset) : driver;
+    });
+    params.push(jsonArrayParameter(converted));
+    const sqlType = type === 'TEXT' ? `LONGTEXT CHARACTER SET ${this.charset} COLLATE ${this.collation}` : type;
+    const read = column.type === 'binary' ? 'UNHEX(`ar_json_value`)' : '`ar_json_value`';
+    const list =
+      `(SELECT DISTINCT ${read} AS \`ar_in_value\` FROM JSON_TABLE(${this.placeholder()}, '$[*]' ` +
+      `COLUMNS (\`ar_json_value\` ${sqlType} PATH '$')) AS \`ar_json\`) AS \`ar_in\``;
+    const target = this.column(column);
+    if (!negated) return `${target} IN (SELECT \`ar_in_value\` FROM ${list})`;
+    const found = `EXISTS (SELECT 1 FROM ${list} WHERE \`ar_in\`.\`ar_in_value\` = ${target})`;
+    return `(CASE WHEN ${target} IS NULL THEN NULL WHEN ${found} THEN 0 ELSE ${hasNull ? 'NULL' : '1'} END) = 1`;
+  }
 
   /**
    * MySQL reacts to a collision on any unique key (the target only documents intent). "Do

@@ -7,6 +7,8 @@ export interface MysqlServerFeatures {
   readonly returning: boolean;
   /** `INSERT ... VALUES (...) AS alias ON DUPLICATE KEY UPDATE c = alias.c`: MySQL 8.0.19 and later. */
   readonly rowAlias: boolean;
+  /** `JSON_TABLE`: MySQL 8.0.4 and MariaDB 10.6 and later (long IN lists as one parameter). */
+  readonly jsonTable: boolean;
 }
 
 /**
@@ -14,7 +16,7 @@ export interface MysqlServerFeatures {
  * Both spellings used then (no RETURNING, `VALUES(col)` in upserts) work on every version.
  */
 export function assumedFeatures(flavour: 'mysql' | 'mariadb'): MysqlServerFeatures {
-  return { flavour, version: '', returning: false, rowAlias: false };
+  return { flavour, version: '', returning: false, rowAlias: false, jsonTable: false };
 }
 
 /**
@@ -33,5 +35,6 @@ export function featuresOf(versionText: string): MysqlServerFeatures {
     version: match ? `${major}.${minor}.${patch}` : versionText,
     returning: flavour === 'mariadb' && atLeast(10, 5, 0),
     rowAlias: flavour === 'mysql' && atLeast(8, 0, 19),
+    jsonTable: flavour === 'mariadb' ? atLeast(10, 6, 0) : atLeast(8, 0, 4),
   };
 }

@@ -15,6 +15,9 @@ const MARKERS: TableDefinition = {
   columns: [columnDefinition('gid', 'string', { primary: true, length: 150 }), columnDefinition('created_at', 'datetime')],
 };
 
+/** Marker inserts sent but not yet confirmed, per branch session (see beginBranch). */
+const pendingMarkers = new WeakMap<DriverSession, Promise<unknown>>();
+
 /**
  * MySQL / MariaDB as a two-phase commit participant: XA START / END / PREPARE / COMMIT /
  * ROLLBACK and XA RECOVER. A prepared branch must outlive its connection, which MariaDB does
@@ -56,10 +59,16 @@ export class MysqlTwoPhase implements TwoPhaseParticipant {
     if (existing.length === 0) await this.backend.execute(sql(this.backend.dialect.compileCreateTable(MARKERS, { ifNotExists: true })));
   }
 
+  /**
+   * XA START, then the branch's marker row. The marker is sent without waiting for it: the
+   * connection runs commands in order, so it lands inside the branch before anything the unit
+   * sends later, and its round trip overlaps the unit's work on the other databases instead of
+   * adding one to every unit. `prepareBranch` waits for it, and fails the unit if it failed.
+   */
   async beginBranch(session: DriverSession, branch: BranchId, options: BeginOptions): Promise<string | undefined> {
     if (options.isolation) await session.execute(sql(`SET TRANSACTION ISOLATION LEVEL ${options.isolation}`));
     await session.execute(sql(`XA START ${xid(branch)}`));
-    await session.execute(
+    const marker = session.execute(
       this.backend.dialect.compile({
         kind: 'insert',
         table: MARKERS.name,
@@ -70,15 +79,22 @@ export class MysqlTwoPhase implements TwoPhaseParticipant {
         rows: [[markerId(branch), new Date()]],
       }),
     );
+    // Observed now (no unhandled rejection); reported by prepareBranch.
+    marker.catch(() => undefined);
+    pendingMarkers.set(session, marker);
     return 'marker';
   }
 
   async prepareBranch(session: DriverSession, branch: BranchId): Promise<void> {
+    const marker = pendingMarkers.get(session);
+    pendingMarkers.delete(session);
+    await marker;
     await session.execute(sql(`XA END ${xid(branch)}`));
     await session.execute(sql(`XA PREPARE ${xid(branch)}`));
   }
 
   async abortBranch(session: DriverSession, branch: BranchId): Promise<void> {
+    pendingMarkers.delete(session);
     // XA END fails if the branch already ended; XA ROLLBACK works from either state.
     await session.execute(sql(`XA END ${xid(branch)}`)).catch(() => undefined);
     await session.execute(sql(`XA ROLLBACK ${xid(branch)}`));

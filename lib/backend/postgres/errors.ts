@@ -10,6 +10,10 @@ import {
   SerializationError,
   UniqueConstraintError,
 } from '../../errors';
+import { TooManyParametersError } from '../statement-limits';
+
+/** The server's answer to a Bind message whose parameter count overflowed (a protocol violation, 08P01). */
+const BIND_COUNT_MESSAGE = /^bind message (?:has|supplies) \d+ parameter/;
 
 /** What an error message may name: the connection and where the server is (no credentials). */
 export interface ErrorScope {
@@ -80,6 +84,10 @@ export function translatePostgresError(error: unknown, scope: ErrorScope, sql?: 
   const context = { connection: scope.connection, sql, cause: error };
   const where = `on connection '${scope.connection}'`;
 
+  if (error instanceof TooManyParametersError || (code === '08P01' && BIND_COUNT_MESSAGE.test(raw))) {
+    // The statement is wrong, not the connection: nothing was run, and the session is fine.
+    return new QueryError(`Query failed ${where}: ${message}`, context);
+  }
   if (SOCKET_CODES.has(code) || isConnectionState(code) || CONNECTION_MESSAGES.test(raw)) {
     return new ConnectionError(
       `Lost or could not use the connection to PostgreSQL at ${scope.target} ${where}: ${message}. ` +

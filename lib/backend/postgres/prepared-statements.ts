@@ -19,6 +19,8 @@ import type { RunOptions } from '../storage-backend';
 const MAX_STATEMENTS = 200;
 const MAX_TEXT = 400_000;
 const PREFIX = 'ar_s';
+/** Longer statements run unnamed: one would take a quarter of the connection's budget. */
+export const PREPARED_TEXT_LIMIT = MAX_TEXT / 4;
 
 /** What pg keeps per connection about statements it has parsed (an internal, read defensively). */
 interface PgConnectionInternals {
@@ -51,7 +53,7 @@ class ConnectionStatements {
       }
       return known;
     }
-    if (sql.length > MAX_TEXT / 4) return undefined;
+    if (sql.length > PREPARED_TEXT_LIMIT) return undefined;
     while (names.size >= MAX_STATEMENTS || this.text + sql.length > MAX_TEXT) {
       // A failed transaction refuses every statement but ROLLBACK, DEALLOCATE included.
       if (this.client.getTransactionStatus() === 'E') return undefined;

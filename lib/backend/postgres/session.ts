@@ -2,7 +2,11 @@ import type { ClientBase, PoolClient, QueryConfig, QueryResult } from 'pg';
 import { ActiveRecordError, ConnectionError } from '../../errors';
 import type { CompiledQuery } from '../../query/nodes';
 import type { DriverSession, ExecuteResult, Row, RunOptions, StreamOptions } from '../storage-backend';
+import { TooManyParametersError } from '../statement-limits';
 import { forgetStalePlan, pendingDeallocation, queryConfig } from './prepared-statements';
+
+/** The Bind message counts parameters in 16 bits: past this, pg would send a malformed message. */
+const MAX_BIND_PARAMETERS = 65535;
 
 /** What a session needs from its backend. */
 export interface SessionHooks {
@@ -81,8 +85,10 @@ export class PostgresSession implements DriverSession {
       declared = true;
       // batchSize is a checked integer: FETCH takes no bind parameter for its count.
       const fetch: CompiledQuery = { sql: `FETCH FORWARD ${batchSize} FROM ${cursor}`, params: [] };
+      // Value arrays where the caller asked (RunOptions.rowMode): no object per row to build.
+      const fetchOptions: RunOptions | undefined = options.rowMode === 'array' ? { rowMode: 'array' } : undefined;
       for (;;) {
-        const rows = (await this.run(fetch)).rows as Row[];
+        const rows = (await this.run(fetch, fetchOptions)).rows as Row[];
         for (const row of rows) yield row;
         if (rows.length < batchSize) return;
       }
@@ -208,6 +214,7 @@ export function runOnClient(
 ): void {
   let config: QueryConfig;
   try {
+    if (query.params.length > MAX_BIND_PARAMETERS) throw new TooManyParametersError(query.params.length, MAX_BIND_PARAMETERS);
     config = queryConfig(client, query, options, named);
   } catch (error) {
     done(error);

@@ -49,6 +49,9 @@ export class SqliteBackend extends StorageBackend<SqliteConnectionOptions> {
   private holder?: { description: string; since: number };
   private db?: Database.Database;
   private runner?: SqliteStatementRunner;
+  /** A read-only second connection for streams outside transactions (WAL files only; see stream()). */
+  private reader?: { db: Database.Database; runner: SqliteStatementRunner };
+  private readerAllowed = false;
 
   /** Every option key this backend reads (besides the common ones); others are refused. */
   static readonly optionKeys = SQLITE_OPTION_KEYS;
@@ -96,6 +99,8 @@ export class SqliteBackend extends StorageBackend<SqliteConnectionOptions> {
       db.pragma(`foreign_keys = ${this.options.foreignKeys === false ? 'OFF' : 'ON'}`);
       registerDecimalAggregates(db);
       db.prepare('SELECT 1').get();
+      // In WAL mode a reader and the writer do not block each other (see stream()).
+      this.readerAllowed = !inMemory && !readonly && String(db.pragma('journal_mode', { simple: true })).toLowerCase() === 'wal';
       this.db = db;
       this.runner = new SqliteStatementRunner(db, (error, sql) => this.translateError(error, sql));
     } catch (error) {
@@ -110,8 +115,20 @@ export class SqliteBackend extends StorageBackend<SqliteConnectionOptions> {
 
   async close(): Promise<void> {
     const db = this.db;
+    const runner = this.runner;
+    const reader = this.reader;
     this.db = undefined;
     this.runner = undefined;
+    this.reader = undefined;
+    // SQLite will not close a connection with a statement being read: streams still open end
+    // with this error at their next batch.
+    const closing = new ConnectionError(
+      `Connection '${this.context.connectionName}' was closed while a stream was reading from it`,
+      { connection: this.context.connectionName },
+    );
+    reader?.runner.abandonCursors(closing);
+    runner?.abandonCursors(closing);
+    if (reader?.db.open) reader.db.close();
     if (db?.open) db.close();
   }
 
@@ -221,17 +238,46 @@ export class SqliteBackend extends StorageBackend<SqliteConnectionOptions> {
     return this.retryWhileBusy(() => this.requireRunner().run(query, options));
   }
 
-  /** Outside a transaction, each batch takes the lock only for as long as it reads. */
+  /**
+   * Outside a transaction. A file in WAL mode is streamed from a read-only connection of its
+   * own: its snapshot stays put while the main connection writes (the loop body included), and
+   * it never waits for the lock. Elsewhere (in memory, other journal modes) the stream reads
+   * from the one connection, taking the lock only while it reads a batch; a write meanwhile
+   * first moves the rest of the result to disk (see SqliteCursor).
+   */
   override stream(query: CompiledQuery, options: StreamOptions): AsyncIterable<Row> {
+    const reader = this.readerRunner();
+    // Each batch is retried while another process holds the file (see retryWhileBusy).
+    if (reader !== undefined) return reader.stream(query, options, (work) => this.retryWhileBusy(work));
     const step: StepRunner = async (work) => {
-      const release = await this.lock.acquire();
+      const timeoutMs = this.options.acquireTimeoutMs ?? 30_000;
+      const release = await this.lock.acquire(timeoutMs, () => this.lockWaitError(timeoutMs));
       try {
-        return work();
+        return await this.retryWhileBusy(work);
       } finally {
         release();
       }
     };
     return this.requireRunner().stream(query, options, step);
+  }
+
+  /** The streams' read connection, opened on first use; undefined where streams use the main one. */
+  private readerRunner(): SqliteStatementRunner | undefined {
+    if (this.reader !== undefined) return this.reader.runner;
+    if (!this.readerAllowed || this.db === undefined) return undefined;
+    try {
+      // As the main connection: no driver-side busy wait (it would block the event loop).
+      const db = new Database(this.options.database, { readonly: true, fileMustExist: true, timeout: 0 });
+      this.reader = { db, runner: new SqliteStatementRunner(db, (error, sql) => this.translateError(error, sql)) };
+      return this.reader.runner;
+    } catch (error) {
+      this.readerAllowed = false;
+      this.context.logger.warn(
+        `Connection '${this.context.connectionName}': cannot open a read connection to ${this.describeTarget()} for streams ` +
+          `(${error instanceof Error ? error.message : String(error)}); streams read from the main connection instead`,
+      );
+      return undefined;
+    }
   }
 
   private requireRunner(): SqliteStatementRunner {
@@ -276,7 +322,7 @@ class SqliteSession implements DriverSession {
 
   stream(query: CompiledQuery, options: StreamOptions): AsyncIterable<Row> {
     // The session already holds the lock; each step runs straight away.
-    return this.runner.stream(query, options, async (work) => work());
+    return this.runner.stream(query, options, (work) => this.retryWhileBusy(work));
   }
 
   release(): void {
@@ -291,6 +337,7 @@ class SqliteSession implements DriverSession {
    */
   destroy(): void {
     try {
+      this.runner.detachCursors();
       if (this.db.open && this.db.inTransaction) this.db.prepare('ROLLBACK').run();
     } catch {
       // Closed or broken: nothing is left open on it either way.

@@ -11,6 +11,8 @@ import type { SchemaSupport } from '../schema-support';
 import { DECIMAL_AGGREGATES } from './decimal-aggregates';
 import { sqliteSchemaSupport } from './schema-support';
 import { SQLITE_READERS, sqliteColumnType } from './types';
+import type { ColumnRef } from '../../query/nodes';
+import { jsonArrayParameter } from '../json-array-parameter';
 
 export class SqliteDialect extends Dialect {
   readonly name: string = 'sqlite';
@@ -26,6 +28,8 @@ export class SqliteDialect extends Dialect {
   }
   /** SQLITE_MAX_VARIABLE_NUMBER since SQLite 3.32. */
   override readonly maxParameters = 32766;
+  /** Longer IN lists bind as one JSON array read by json_each (see compileIn). */
+  override readonly maxInListValues = 200;
   /**
    * Every SQLite transaction is SERIALIZABLE, which gives at least what each weaker level
    * promises: asking for any level gets that (stronger, never weaker) behaviour.
@@ -76,6 +80,19 @@ export class SqliteDialect extends Dialect {
     if (value instanceof Date) return value.toISOString();
     if (value instanceof Uint8Array || typeof value !== 'object') return value;
     return JSON.stringify(value);
+  }
+
+  /**
+   * A long IN list as one JSON array parameter: `IN (SELECT value FROM json_each(?))`. SQLite
+   * applies the column's affinity to the subquery's values as it does to a list, NOT IN keeps
+   * its NULL semantics, and the statement is the same whatever the length (past 32,766 values
+   * a list of placeholders cannot be prepared at all). Blobs travel as hex.
+   */
+  protected override compileIn(column: ColumnRef, values: readonly unknown[], negated: boolean, params: unknown[]): string {
+    if (values.length <= this.maxInListValues) return super.compileIn(column, values, negated, params);
+    params.push(jsonArrayParameter(values.map((value) => this.toDriverValue(column.type, value))));
+    const value = column.type === 'binary' ? 'unhex("value")' : '"value"';
+    return `${this.column(column)} ${negated ? 'NOT IN' : 'IN'} (SELECT ${value} FROM json_each(${this.placeholder()}))`;
   }
 
   protected override compileLimitOffset(

@@ -1,6 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { CompiledQuery } from '../../query/nodes';
 import type { ExecuteResult, Row, RunOptions, StreamOptions } from '../storage-backend';
+import { SqliteCursor } from './cursor';
 
 /** Runs a synchronous step while holding whatever the caller must hold (the connection lock). */
 export type StepRunner = <T>(step: () => T) => Promise<T>;
@@ -41,7 +42,8 @@ const SCHEMA_CHANGE = /^\s*(?:create|alter|drop|attach|detach)\b/i;
  */
 export class SqliteStatementRunner {
   private readonly cache = new Map<string, CachedStatement>();
-  private streamSequence = 0;
+  /** Streams reading from this connection now (see stream()). */
+  private readonly cursors = new Set<SqliteCursor>();
 
   constructor(
     private readonly db: BetterSqlite3.Database,
@@ -51,6 +53,8 @@ export class SqliteStatementRunner {
   all(query: CompiledQuery, options?: RunOptions): Row[] {
     const cached = this.prepare(query.sql);
     const statement = cached.statement;
+    // Writes, and transaction control (which SQLite counts as read-only), need the cursors gone.
+    if (this.cursors.size > 0 && (!cached.reader || !statement.readonly)) this.detachCursors();
     try {
       if (!cached.reader) {
         statement.run(query.params as unknown[]);
@@ -79,6 +83,7 @@ export class SqliteStatementRunner {
     const cached = this.prepare(query.sql);
     if (cached.reader) return { affectedRows: this.all(query, options).length };
     const statement = cached.statement;
+    if (this.cursors.size > 0) this.detachCursors();
     try {
       // With exactIntegers the generated id comes back as a bigint, never a rounded number.
       const result = options?.exactIntegers
@@ -92,27 +97,56 @@ export class SqliteStatementRunner {
   }
 
   /**
-   * Streams a result without holding the connection between batches: the result is first
-   * copied into a temporary table (a snapshot, on the same connection, so it sees the caller's
-   * own transaction), then read a batch at a time by rowid. Between batches the connection is
-   * free, so the loop body may write (better-sqlite3 refuses writes while a cursor is open, and
-   * SQLite has one connection here). JavaScript memory stays bounded by the batch size.
+   * Streams a result a batch at a time from an open cursor (see SqliteCursor), so the first rows
+   * come after one batch. `step` runs each batch while holding what the caller must hold (the
+   * connection lock); between batches the connection is free for others, and a write from the
+   * loop body (or anyone) first moves the rest of the result to disk. On a connection of its own
+   * (the backend's read connection) nothing ever needs to.
    */
   async *stream(query: CompiledQuery, options: StreamOptions, step: StepRunner): AsyncGenerator<Row> {
-    const table = `temp."ar_stream_${++this.streamSequence}"`;
-    await step(() => this.runUncached(`CREATE TEMP TABLE ${table} AS ${query.sql}`, query.params));
+    const batchSize = options.batchSize;
+    let described: CachedStatement | undefined;
+    const cursor = await step(() => {
+      try {
+        // A statement of its own: a cached one may be wanted by others while this one iterates.
+        described = describe(this.db.prepare(query.sql), true);
+        if (!described.reader) throw new TypeError('stream() needs a statement that returns rows');
+        if (options.exactIntegers) described.statement.safeIntegers(true);
+        const opened = new SqliteCursor(described.statement, query.params, batchSize);
+        this.cursors.add(opened);
+        return opened;
+      } catch (error) {
+        throw this.translate(error, query.sql);
+      }
+    });
     try {
-      const page = `SELECT * FROM ${table} WHERE _rowid_ > ? ORDER BY _rowid_ LIMIT ?`;
-      for (let position = 0; ; ) {
-        const rows = await step(() => this.allUncached(page, [position, options.batchSize], options));
-        // A fresh table numbers its rows 1..n in insertion order, so the count is the position.
-        position += rows.length;
-        yield* rows;
-        if (rows.length < options.batchSize) return;
+      for (;;) {
+        const rows = await step(() => {
+          try {
+            return cursor.next();
+          } catch (error) {
+            throw this.translate(error, query.sql);
+          }
+        });
+        if (described!.build !== undefined && options.rowMode !== 'array') toObjects(rows, described!);
+        yield* rows as unknown as Row[];
+        if (rows.length < batchSize) return;
       }
     } finally {
-      await step(() => this.runUncached(`DROP TABLE IF EXISTS ${table}`, [])).catch(() => undefined);
+      this.cursors.delete(cursor);
+      cursor.close();
     }
+  }
+
+  /** Let open cursors go before a write (better-sqlite3 refuses writes while one iterates). */
+  detachCursors(): void {
+    for (const cursor of this.cursors) cursor.detach();
+  }
+
+  /** The connection is closing: streams still open end with `reason` at their next batch. */
+  abandonCursors(reason: Error): void {
+    for (const cursor of this.cursors) cursor.abandon(reason);
+    this.cursors.clear();
   }
 
   private prepare(sql: string): CachedStatement {
@@ -137,27 +171,6 @@ export class SqliteStatementRunner {
    */
   private afterWrite(sql: string): void {
     if (SCHEMA_CHANGE.test(sql)) this.cache.clear();
-  }
-
-  private runUncached(sql: string, params: readonly unknown[]): void {
-    try {
-      this.db.prepare(sql).run(params as unknown[]);
-    } catch (error) {
-      throw this.translate(error, sql);
-    }
-    this.afterWrite(sql);
-  }
-
-  private allUncached(sql: string, params: readonly unknown[], options: RunOptions): Row[] {
-    try {
-      // Described afresh on every call, so a stale column list is impossible here.
-      const cached = describe(this.db.prepare(sql), true);
-      if (options.exactIntegers) cached.statement.safeIntegers(true);
-      const rows = cached.statement.all(params as unknown[]);
-      return cached.build ? toObjects(rows as unknown[][], cached) : (rows as Row[]);
-    } catch (error) {
-      throw this.translate(error, sql);
-    }
   }
 
   private withSafeIntegers<T>(statement: BetterSqlite3.Statement, read: () => T): T {

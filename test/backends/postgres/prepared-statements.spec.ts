@@ -69,16 +69,16 @@ describePostgres('prepared statements', () => {
   });
 
   it('keeps a bounded number of statements per connection, deallocating the oldest', async () => {
-    // Each distinct IN-list length is another statement text.
+    // Each distinct LIMIT is another statement text (limits are written into the SQL).
     for (let n = 1; n <= 230; n++) {
-      await Item.where({ id: Array.from({ length: n }, (_, i) => i + 1) }).all();
+      await Item.where({ name: 'Ada' }).limit(n).all();
     }
     const statements = await prepared();
     expect(statements.length).toBeLessThanOrEqual(200);
     expect(statements.length).toBeGreaterThan(150);
     // The newest survive.
-    expect(statements.some((s) => s.statement.includes('$230)'))).toBe(true);
-    expect(statements.some((s) => /IN \(\$1\)$/.test(s.statement))).toBe(false);
+    expect(statements.some((s) => s.statement.endsWith('LIMIT 230'))).toBe(true);
+    expect(statements.some((s) => s.statement.endsWith('LIMIT 1'))).toBe(false);
   });
 
   it('prepares nothing with preparedStatements: false (for poolers in transaction mode)', async () => {
