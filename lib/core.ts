@@ -16,10 +16,11 @@ export type {
   CustomBackendConnectionOptions,
   NamedConnectionOptions,
 } from './connection/connection-options';
-export type { CommonConnectionOptions, PoolOptions, ReplicatedConnectionOptions } from './connection/common-options';
 export type { LoggingOption, LoggingOptions, LogLevel } from './connection/logging-options';
 export { connectedTo } from './connection/connected-to';
 export type { ConnectedToOptions, ConnectionRole } from './connection/connected-to';
+export type { CommonConnectionOptions, PoolOptions, ReplicatedConnectionOptions } from './connection/common-options';
+export type { EncryptionKey, EncryptionOptions } from './connection/encryption-options';
 export type { SqliteConnectionOptions } from './backend/sqlite/options';
 export type { PostgresConnectionOptions, PostgresReplicaOptions } from './backend/postgres/options';
 export type { MysqlConnectionOptions, MysqlReplicaOptions, MysqlSslOptions } from './backend/mysql/options';
@@ -42,6 +43,36 @@ export type { ColumnIndexOption, IndexOptions } from './model/index-metadata';
 export type { AnyModelClass, ReferenceOption } from './model/metadata';
 export { Relation } from './model/relation';
 export type { BatchOptions, PartialRecord, Plucked, SumResult, ToSqlOptions } from './model/relation';
+
+// Model lifecycle: callbacks, validation, managed columns, default scope, encryption, custom types
+export {
+  AfterCommit,
+  AfterCreate,
+  AfterDestroy,
+  AfterRollback,
+  AfterSave,
+  AfterUpdate,
+  AfterValidate,
+  BeforeCreate,
+  BeforeDestroy,
+  BeforeSave,
+  BeforeUpdate,
+  BeforeValidate,
+} from './model/lifecycle/callbacks';
+export type { CallbackDecorator, CallbackOptions, LifecycleAction } from './model/lifecycle/callbacks';
+export { Validate } from './model/lifecycle/validate.decorator';
+export type { RecordErrors, ValidateOptions } from './model/lifecycle/validate.decorator';
+export type { ColumnRules, NumericBound } from './model/lifecycle/column-rules';
+export type { EncryptedColumnOptions } from './model/lifecycle/column-extras';
+export { CreatedAt, DeletedAt, UpdatedAt, Version } from './model/lifecycle/managed-columns';
+export type { ManagedColumnOptions } from './model/lifecycle/managed-columns';
+export type { UpdateAllOptions } from './model/lifecycle/bulk-writes';
+export { DefaultScope } from './model/default-scope.decorator';
+export type { DefaultScopeFunction } from './model/default-scope.decorator';
+export { defineColumnType } from './model/column-type-adapter';
+export type { ColumnTypeAdapter, ColumnTypeSpec } from './model/column-type-adapter';
+export type { ReencryptOptions, ReencryptProgress, ReencryptReport } from './model/encryption/reencrypt';
+export { escapeLike } from './model/like-pattern';
 export type {
   AttributeInput,
   AttributeName,
@@ -196,6 +227,7 @@ export {
   ConnectionError,
   ConstraintError,
   DeadlockError,
+  DecryptionError,
   ForeignKeyConstraintError,
   HeuristicCompletionError,
   LockTimeoutError,
@@ -203,6 +235,7 @@ export {
   QueryError,
   RecordNotFoundError,
   SerializationError,
+  StaleRecordError,
   TransactionError,
   TransientError,
   UniqueConstraintError,

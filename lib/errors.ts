@@ -94,3 +94,30 @@ export class TransactionError extends ActiveRecordError {}
  * others rolled back. This is the one error that means a human must look.
  */
 export class HeuristicCompletionError extends TransactionError {}
+
+/**
+ * Optimistic locking (`@Version`): the record changed in the database (or was deleted) since it
+ * was read, so the update or destroy was refused rather than overwrite someone else's write.
+ * Reload the record (or read it again) and re-apply the change.
+ */
+export class StaleRecordError extends ActiveRecordError {
+  /** The record's primary key. */
+  readonly key: unknown;
+  constructor(message: string, context: ErrorContext & { key: unknown }) {
+    super(message, context);
+    this.key = context.key;
+  }
+}
+
+/**
+ * An encrypted column's stored value could not be decrypted: it was altered, the key with its
+ * id is not configured, or a different key is configured under that id. Names the model,
+ * column (`field`) and key id, never the value.
+ */
+export class DecryptionError extends ActiveRecordError {
+  readonly keyId?: string;
+  constructor(message: string, context: ErrorContext & { keyId?: string }) {
+    super(message, context);
+    this.keyId = context.keyId;
+  }
+}

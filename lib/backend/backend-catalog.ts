@@ -10,6 +10,11 @@ export type BackendClass = StorageBackendClass & {
    * backend takes no replicas.
    */
   readonly replicaFields?: readonly string[];
+  /**
+   * The option keys the backend reads besides the common ones. When given (every built-in
+   * backend gives it), any other key is refused at startup with the nearest known key suggested.
+   */
+  readonly optionKeys?: readonly string[];
 };
 
 /**

@@ -52,3 +52,29 @@ export interface ReplicatedConnectionOptions<Replica> {
   /** A replica that failed is left alone this long before a read tries it again; default 5000. */
   replicaRetryMs?: number;
 }
+
+/**
+ * Every option key a connection may carry, by where it is declared: a key outside a backend's
+ * list is refused (with the nearest known key suggested) instead of silently ignored. Each list
+ * is checked against its interface at compile time (see `optionKeys`), so an option added to an
+ * interface but not to its list is a type error.
+ */
+export const COMMON_OPTION_KEYS = exhaustive(['backend', 'synchronize', 'migrationsRun', 'logging', 'pool', 'retryAttempts', 'retryDelayMs', 'lazyConnect']);
+
+/** The common keys, checked to name every key of CommonConnectionOptions (and only those). */
+function exhaustive<const Keys extends readonly (keyof CommonConnectionOptions | 'backend')[]>(
+  keys: Keys & (Exclude<keyof CommonConnectionOptions, Keys[number]> extends never ? unknown : never),
+): readonly string[] {
+  return keys as readonly string[];
+}
+
+/**
+ * A backend's own option keys (the common ones excluded), checked to name every key of its
+ * options interface: `optionKeys<PostgresConnectionOptions>()(['url', 'host', ...])` fails to
+ * compile when the list misses one or names one the interface lacks.
+ */
+export function optionKeys<Options>() {
+  return <const Keys extends readonly Exclude<keyof Options, keyof CommonConnectionOptions | 'backend'>[]>(
+    keys: Keys & (Exclude<keyof Options, keyof CommonConnectionOptions | 'backend' | Keys[number]> extends never ? unknown : never),
+  ): readonly string[] => keys as readonly string[];
+}

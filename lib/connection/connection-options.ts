@@ -6,6 +6,7 @@ import type { OracleConnectionOptions } from '../backend/oracle/options';
 import type { MssqlConnectionOptions } from '../backend/mssql/options';
 import type { CommonConnectionOptions } from './common-options';
 import type { LoggingOption } from './logging-options';
+import type { EncryptionOptions } from './encryption-options';
 
 /** A connection served by a custom backend: `backend` is a class extending StorageBackend. */
 export interface CustomBackendConnectionOptions extends CommonConnectionOptions {
@@ -37,4 +38,6 @@ export interface ConnectionSetOptions {
   logging?: LoggingOption;
   /** Where warnings and SQL logs go; default: console (Nest's Logger under ActiveRecordModule). */
   logger?: BackendLogger;
+  /** Keys of encrypted columns (`@Column('string', { encrypted: true })`). */
+  encryption?: EncryptionOptions;
 }

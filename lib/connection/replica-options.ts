@@ -38,10 +38,8 @@ export function validateReplicas(options: Record<string, unknown>, backendClass:
   }
   const replicas = options.replicas;
   if (replicas === undefined) return;
+  checkReplicasSupported(options, backendClass, path, connection);
   const fields = backendClass.replicaFields;
-  if (fields === undefined) {
-    fail('replicas', `is not supported by this connection's backend (${describeBackend(options.backend)}); read replicas work with 'postgres', 'mysql' and 'mariadb'`);
-  }
   if (!Array.isArray(replicas)) fail('replicas', `must be an array of replica options, e.g. [{ url: '...' }]`);
   (replicas as unknown[]).forEach((entry, index) => {
     const at = `replicas[${index}]`;
@@ -55,6 +53,15 @@ export function validateReplicas(options: Record<string, unknown>, backendClass:
     }
     backendClass.validateOptions?.(replicaOptions(options, record), `${path}.${at}`);
   });
+}
+
+/** `replicas` on a backend that takes none: said before any other check of the connection's keys. */
+export function checkReplicasSupported(options: Record<string, unknown>, backendClass: BackendClass, path: string, connection: string): void {
+  if (options.replicas === undefined || backendClass.replicaFields !== undefined) return;
+  throw new ConfigurationError(
+    `${path}.replicas is not supported by this connection's backend (${describeBackend(options.backend)}); read replicas work with 'postgres', 'mysql' and 'mariadb'`,
+    { connection, field: `${path}.replicas` },
+  );
 }
 
 function describeBackend(backend: unknown): string {

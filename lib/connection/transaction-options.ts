@@ -34,6 +34,13 @@ export interface RetryOptions {
   attempts: number;
   /** Wait before the first retry; doubled for each further one, with a little jitter. Default 50. */
   backoffMs?: number;
+  /**
+   * More errors worth a re-run besides deadlocks and serialization failures, e.g.
+   * `[StaleRecordError]` for a function that reads its records afresh each time (optimistic
+   * locking lost a race; not retried by default, since re-running code that holds a stale record
+   * would only fail again, or overwrite the other writer's change).
+   */
+  on?: readonly ErrorClass[];
 }
 
 /** Options of a transaction on one connection (`connection.transaction(work, options)`). */

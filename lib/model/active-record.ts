@@ -1,6 +1,6 @@
 import type { Row } from '../backend/storage-backend';
 import type { Connection } from '../connection/connection';
-import { RecordNotFoundError, UnknownColumnError } from '../errors';
+import { ActiveRecordError, RecordNotFoundError, UnknownColumnError } from '../errors';
 import type { CompiledQuery } from '../query/nodes';
 import { modelMetadata } from './metadata';
 import { runtimeOf, type ModelRuntime } from './model-runtime';
@@ -30,8 +30,12 @@ import type { RowLockOptions } from './row-lock';
 import { destroyRecord, insertMany, notFound, reloadRecord, saveRecord } from './persistence';
 import { NOT_LOADED, recordState } from './record-state';
 import { Relation, type BatchOptions, type PartialRecord, type Plucked, type SumResult } from './relation';
-import { fingerprint } from './type-casting';
 import { castFor } from './where-conditions';
+import { requireSoftDelete } from './default-scope';
+import type { UpdateAllOptions } from './lifecycle/bulk-writes';
+import { lifecyclePlan } from './lifecycle/lifecycle-plan';
+import { destroyWithLifecycle, saveWithLifecycle } from './lifecycle/record-lifecycle';
+import { reencryptModel, type ReencryptOptions, type ReencryptReport } from './encryption/reencrypt';
 
 type RecordObject = Record<string, unknown>;
 
@@ -88,6 +92,21 @@ export abstract class ActiveRecord implements RecordMembers {
 
   static offset<M extends ActiveRecord>(this: ModelClass<M>, count: number): Relation<M> {
     return new Relation(this).offset(count);
+  }
+
+  /** A query without the model's default scope (soft delete's included). */
+  static unscoped<M extends ActiveRecord>(this: ModelClass<M>): Relation<M> {
+    return new Relation(this).unscoped();
+  }
+
+  /** Soft delete: a query that includes soft-deleted rows. */
+  static withDeleted<M extends ActiveRecord>(this: ModelClass<M>): Relation<M> {
+    return new Relation(this).withDeleted();
+  }
+
+  /** Soft delete: a query over soft-deleted rows only. */
+  static onlyDeleted<M extends ActiveRecord>(this: ModelClass<M>): Relation<M> {
+    return new Relation(this).onlyDeleted();
   }
 
   static all<M extends ActiveRecord>(this: ModelClass<M>): Promise<M[]> {
@@ -185,12 +204,27 @@ export abstract class ActiveRecord implements RecordMembers {
     return new Relation(this).findInBatches(options);
   }
 
-  static updateAll<M extends ActiveRecord>(this: ModelClass<M>, attributes: AttributeInput<M>): Promise<number> {
-    return new Relation(this).updateAll(attributes);
+  static updateAll<M extends ActiveRecord>(this: ModelClass<M>, attributes: AttributeInput<M>, options?: UpdateAllOptions): Promise<number> {
+    return new Relation(this).updateAll(attributes, options);
   }
 
+  /** Delete the rows in scope (no callbacks); a soft-delete model marks them deleted instead. */
   static deleteAll<M extends ActiveRecord>(this: ModelClass<M>): Promise<number> {
     return new Relation(this).deleteAll();
+  }
+
+  /** Delete the rows in scope for good, soft delete or not (no callbacks). */
+  static reallyDeleteAll<M extends ActiveRecord>(this: ModelClass<M>): Promise<number> {
+    return new Relation(this).reallyDeleteAll();
+  }
+
+  /**
+   * Move every encrypted value of the model to the first configured key (after a key rotation),
+   * a batch at a time in key order, each row only if nobody changed it meanwhile; soft-deleted
+   * rows included. Reports progress through `onProgress`.
+   */
+  static reencrypt<M extends ActiveRecord>(this: ModelClass<M>, options?: ReencryptOptions): Promise<ReencryptReport> {
+    return reencryptModel(runtimeOf(this), options);
   }
 
   /** The record with this primary key; throws RecordNotFoundError when there is none. */
@@ -199,6 +233,7 @@ export abstract class ActiveRecord implements RecordMembers {
     // is the answer (each extra await costs more than the lookup once async hooks are on).
     try {
       const runtime = runtimeOf(this);
+      if (runtime.defaultScoped) return new Relation(this).find(key);
       let cast: unknown;
       try {
         cast = castFor(runtime.metadata, runtime.metadata.primaryKey, key, 'find');
@@ -261,7 +296,7 @@ export abstract class ActiveRecord implements RecordMembers {
       await insertMany(runtime, [attributes], options);
       const key: Record<string, unknown> = {};
       for (const attribute of options.conflict) key[attribute] = (attributes as Record<string, unknown>)[attribute];
-      const record = await new Relation(this).findBy(key as WhereInput<M>);
+      const record = await new Relation(this).unscoped().findBy(key as WhereInput<M>);
       if (!record) throw notFound(runtime, JSON.stringify(Object.keys(key)), 'upsert');
       return record;
     });
@@ -292,7 +327,11 @@ export abstract class ActiveRecord implements RecordMembers {
   /** Insert the record if new; otherwise update the attributes that changed (none: no query). */
   save(): Promise<this> {
     try {
-      const pending = saveRecord(runtimeOf(this.constructor as ModelClass), this as unknown as RecordObject);
+      const model = this.constructor as ModelClass;
+      const plan = lifecyclePlan(model);
+      const runtime = runtimeOf(model);
+      const record = this as unknown as RecordObject;
+      const pending = plan === undefined ? saveRecord(runtime, record) : saveWithLifecycle(runtime, record, plan);
       return pending === undefined ? Promise.resolve(this) : pending.then(() => this);
     } catch (error) {
       return Promise.reject(error);
@@ -322,10 +361,50 @@ export abstract class ActiveRecord implements RecordMembers {
     return this;
   }
 
-  /** Delete the record's row. */
+  /**
+   * Delete the record's row, running the destroy callbacks. On a soft-delete model
+   * (`@DeletedAt`) the row stays, marked deleted; `reallyDestroy()` removes it.
+   */
   async destroy(): Promise<this> {
-    await destroyRecord(runtimeOf(this.constructor as ModelClass), this as unknown as RecordObject);
+    const model = this.constructor as ModelClass;
+    const plan = lifecyclePlan(model);
+    const runtime = runtimeOf(model);
+    if (plan === undefined) await destroyRecord(runtime, this as unknown as RecordObject);
+    else await destroyWithLifecycle(runtime, this as unknown as RecordObject, plan, false);
     return this;
+  }
+
+  /** Delete the record's row for good, soft delete or not (destroy callbacks run). */
+  async reallyDestroy(): Promise<this> {
+    const model = this.constructor as ModelClass;
+    const plan = lifecyclePlan(model);
+    const runtime = runtimeOf(model);
+    if (plan === undefined) await destroyRecord(runtime, this as unknown as RecordObject);
+    else await destroyWithLifecycle(runtime, this as unknown as RecordObject, plan, true);
+    return this;
+  }
+
+  /** Soft delete: clear `@DeletedAt` and save (an update: save and update callbacks run). */
+  async restore(): Promise<this> {
+    const model = this.constructor as ModelClass;
+    const metadata = modelMetadata(model);
+    requireSoftDelete(metadata, 'restore');
+    const state = recordState(this);
+    if (state === undefined) {
+      throw new ActiveRecordError(`Cannot restore a ${metadata.name} that was never saved`, { model: metadata.name });
+    }
+    const property = lifecyclePlan(model)!.managed.deletedAt!.property;
+    const wasDestroyed = state.destroyed;
+    const previous = (this as unknown as RecordObject)[property];
+    state.destroyed = false;
+    (this as unknown as RecordObject)[property] = null;
+    try {
+      return await this.save();
+    } catch (error) {
+      if (recordState(this) === state) state.destroyed = wasDestroyed;
+      (this as unknown as RecordObject)[property] = previous;
+      throw error;
+    }
   }
 
   /** Re-read the record's attributes from the database; throws RecordNotFoundError if it is gone. */
@@ -341,14 +420,14 @@ export abstract class ActiveRecord implements RecordMembers {
 
   /** Names of attributes changed since the record was loaded or saved (all given ones if new). */
   changedAttributes(): Array<AttributeName<this>> {
-    const metadata = modelMetadata(this.constructor);
+    const runtime = runtimeOf(this.constructor as ModelClass);
     const state = recordState(this);
     const values = this as unknown as RecordObject;
-    return metadata.columns
+    return runtime.metadata.columns
       .filter((column, i) => {
         if (!state) return values[column.property] !== undefined;
         if (state.snapshot[i] === NOT_LOADED) return values[column.property] !== undefined;
-        return fingerprint(column.type, values[column.property] ?? null) !== state.snapshot[i];
+        return runtime.fingerprintAt(i, values[column.property] ?? null) !== state.snapshot[i];
       })
       .map((column) => column.property as AttributeName<this>);
   }

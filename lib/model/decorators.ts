@@ -4,6 +4,9 @@ import type { ColumnDefault } from '../schema/table-definition';
 import { tableNameFor } from '../util/inflection';
 import { declareColumn, defineModel, type AnyModelClass, type KeyGeneration, type ReferenceOption } from './metadata';
 import { declareConnectionName } from '../connection/declared-names';
+import { isColumnTypeAdapter, type ColumnTypeAdapter } from './column-type-adapter';
+import { columnExtras, type EncryptedColumnOptions } from './lifecycle/column-extras';
+import type { ColumnRules } from './lifecycle/column-rules';
 import { declareColumnIndex, type ColumnIndexOption } from './index-metadata';
 
 export interface ModelOptions {
@@ -14,8 +17,11 @@ export interface ModelOptions {
 }
 
 export interface ColumnOptions {
-  /** Logical type; inferred from the TypeScript type where that is unambiguous. */
-  type?: ColumnType;
+  /**
+   * Logical type (inferred from the TypeScript type where that is unambiguous), or a custom
+   * type made with `defineColumnType`.
+   */
+  type?: ColumnType | ColumnTypeAdapter<unknown>;
   /** Column name in the database; default: the property name. */
   name?: string;
   /** Allow NULL; default false. */
@@ -30,6 +36,13 @@ export interface ColumnOptions {
   scale?: number;
   /** Foreign key to another model's primary key: `references: () => User`. */
   references?: ReferenceOption;
+  /** Validation rules checked on save: `{ length: { min: 2 }, format: /^[a-z]+$/ }` (see docs/model-lifecycle.md). */
+  validate?: ColumnRules;
+  /**
+   * Store the value encrypted (AES-256-GCM, keys from the `encryption` option); `length` is
+   * then the most characters of plaintext. `{ deterministic: true }` lets `where` find values.
+   */
+  encrypted?: boolean | EncryptedColumnOptions;
   /** Index this column (`true`, or `{ name }`); for several columns or a partial index, use @Index. */
   index?: ColumnIndexOption;
 }
@@ -76,13 +89,19 @@ export function Model(options: ModelOptions = {}): ClassDecorator {
  * `number | null` compiles to `Object` under strictNullChecks, so nullable columns name theirs.
  */
 export function Column(options?: ColumnOptions): PropertyDecorator;
-export function Column(type: ColumnType, options?: Omit<ColumnOptions, 'type'>): PropertyDecorator;
-export function Column(typeOrOptions: ColumnType | ColumnOptions = {}, more: Omit<ColumnOptions, 'type'> = {}): PropertyDecorator {
-  const options: ColumnOptions = typeof typeOrOptions === 'string' ? { ...more, type: typeOrOptions } : typeOrOptions;
+export function Column(type: ColumnType | ColumnTypeAdapter<unknown>, options?: Omit<ColumnOptions, 'type'>): PropertyDecorator;
+export function Column(
+  typeOrOptions: ColumnType | ColumnTypeAdapter<unknown> | ColumnOptions = {},
+  more: Omit<ColumnOptions, 'type'> = {},
+): PropertyDecorator {
+  const options: ColumnOptions =
+    typeof typeOrOptions === 'string' || isColumnTypeAdapter(typeOrOptions) ? { ...more, type: typeOrOptions } : typeOrOptions;
   return (prototype, property) => {
     const { model, prop } = names(prototype, property);
-    const type = options.type ?? inferType(prototype, prop, model);
+    const adapter = isColumnTypeAdapter(options.type) ? options.type : undefined;
+    const type = adapter?.storedAs ?? (options.type as ColumnType | undefined) ?? inferType(prototype, prop, model);
     checkColumnOptions(options, type, model, prop);
+    const extras = columnExtras(options, type, adapter, model, prop);
     declareColumn(prototype, {
       property: prop,
       name: options.name ?? prop,
@@ -90,12 +109,15 @@ export function Column(typeOrOptions: ColumnType | ColumnOptions = {}, more: Omi
       nullable: options.nullable ?? false,
       primary: false,
       generation: 'none',
-      unique: options.unique ?? false,
+      unique: extras.unique ?? options.unique ?? false,
       default: options.default,
-      length: type === 'string' ? (options.length ?? 255) : undefined,
+      length: extras.length ?? (type === 'string' ? (options.length ?? 255) : undefined),
       precision: type === 'decimal' ? (options.precision ?? 12) : undefined,
       scale: type === 'decimal' ? (options.scale ?? 2) : undefined,
       references: options.references,
+      rules: extras.rules,
+      encryption: extras.encryption,
+      adapter: extras.adapter,
     });
     declareColumnIndex(prototype, prop, options.index);
   };

@@ -2,6 +2,8 @@ import type { ColumnType } from '../backend/column-types';
 import { ConfigurationError } from '../errors';
 import { processWide } from '../util/process-wide';
 import type { ColumnDefault, ReferentialAction } from '../schema/table-definition';
+import type { ColumnTypeAdapter } from './column-type-adapter';
+import type { CompiledRules } from './lifecycle/column-rules';
 
 /** A model class as the metadata layer sees it (any class; typing lives in model-types.ts). */
 export type AnyModelClass = abstract new (...args: never[]) => object;
@@ -29,6 +31,19 @@ export interface ColumnMetadata {
   readonly precision?: number;
   readonly scale?: number;
   readonly references?: ReferenceOption;
+  /** Declarative validation rules (`validate`), checked on save. */
+  readonly rules?: CompiledRules;
+  /** Stored encrypted (`encrypted`); `length` is then the stored (ciphertext) length. */
+  readonly encryption?: ColumnEncryption;
+  /** A custom column type; `type` is then the logical type it is stored as. */
+  readonly adapter?: ColumnTypeAdapter<unknown>;
+}
+
+export interface ColumnEncryption {
+  /** Equal plaintexts give equal stored values, so `where({ column: value })` can find them. */
+  readonly deterministic: boolean;
+  /** Most characters of plaintext (`string` columns). */
+  readonly maxLength?: number;
 }
 
 export interface ModelMetadata {

@@ -4,6 +4,8 @@ import type { Row, RunOptions, ValueRow } from '../backend/storage-backend';
 import { bindingGeneration, resolveModelConnection, scopedApplication, type Application } from '../connection/applications';
 import type { Connection } from '../connection/connection';
 import type { ColumnRef, CompiledQuery, ConflictClause, InsertNode, SelectNode } from '../query/nodes';
+import { columnCodecs, type ColumnCodec } from './column-codec';
+import { hasDefaultScope } from './default-scope';
 import { modelMetadata, type ModelMetadata } from './metadata';
 import { RECORD_STATE, type WithRecordState } from './record-state';
 import { fingerprint } from './type-casting';
@@ -15,6 +17,9 @@ type RowFiller = (record: RecordObject, values: ValueRow) => RecordObject;
 
 /** Builds a record from one value row, as `fill` on a fresh record would. */
 type RowBuilder = (values: ValueRow) => RecordObject;
+
+/** A column's comparable form of a value, for columns whose values can change in place. */
+type Fingerprinter = (value: unknown) => unknown;
 
 /** Copies an object's attribute values (by the model's properties) into an array, column order. */
 export type AttributeReader = (source: Record<string, unknown>, into: unknown[]) => void;
@@ -53,12 +58,20 @@ export class ModelRuntime {
   readonly columnNames: readonly string[];
   readonly columnTypes: readonly ColumnType[];
   private readonly readers: readonly (ValueReader | undefined)[];
-  private readonly mutable: readonly boolean[];
+  /** Per column: how to fingerprint its values (undefined: the value is its own fingerprint). */
+  private readonly fingerprints: readonly (Fingerprinter | undefined)[];
+  /**
+   * Per column, where the stored value is not the JavaScript value (encrypted columns, custom
+   * types): the codec applied on bind and on read. Undefined when no column has one.
+   */
+  readonly codecs: ReadonlyArray<ColumnCodec | undefined> | undefined;
   private readonly fill: RowFiller;
   private readonly build: RowBuilder;
   /** Reads a record's or an input object's attributes in column order (fixed property loads). */
   readonly readAttributes: AttributeReader;
   private readonly primaryIndex: number;
+  /** Relations of the model carry a default scope (or soft delete): `find` cannot use the bare key lookup. */
+  readonly defaultScoped: boolean;
   /** Every column stores exactly what is bound (SqlCompiler.storesExactly): RETURNING can be skipped. */
   readonly exactRoundTrip: boolean;
   private findSql?: string;
@@ -80,11 +93,19 @@ export class ModelRuntime {
     this.writeOptions = { prepare: true, exactIntegers };
     this.columnNames = metadata.columns.map((c) => c.name);
     this.columnTypes = metadata.columns.map((c) => c.type);
-    this.readers = metadata.columns.map((c) => this.dialect.valueReader(c.type));
-    this.mutable = metadata.columns.map((c) => c.type === 'datetime' || c.type === 'json' || c.type === 'binary');
+    const codecs = columnCodecs(metadata, connection);
+    this.codecs = codecs;
+    this.readers = metadata.columns.map((c, i) => composeReader(this.dialect.valueReader(c.type), codecs?.[i]));
+    this.fingerprints = metadata.columns.map((c, i) => {
+      const codec = codecs?.[i];
+      if (codec !== undefined) return codec.fingerprint;
+      const type = c.type;
+      return type === 'datetime' || type === 'json' || type === 'binary' ? (value: unknown) => fingerprint(type, value) : undefined;
+    });
     this.primaryIndex = metadata.columns.indexOf(metadata.primaryKey);
+    this.defaultScoped = hasDefaultScope(model, metadata);
     this.exactRoundTrip = metadata.columns.every((column) => this.dialect.storesExactly(column.type));
-    const hydrator = compileHydrator(model.prototype, metadata.columns.map((c) => c.property), this.columnTypes, this.readers, this.mutable);
+    const hydrator = compileHydrator(model.prototype, metadata.columns.map((c) => c.property), this.readers, this.fingerprints);
     this.fill = hydrator.fill;
     this.build = hydrator.build;
     this.readAttributes = compileAttributeReader(metadata.columns.map((c) => c.property));
@@ -132,7 +153,7 @@ export class ModelRuntime {
         if (read !== undefined) value = read(value);
       }
       record[column.property] = value;
-      snapshot[i] = this.mutable[i] ? fingerprint(column.type, value) : value;
+      snapshot[i] = this.fingerprintAt(i, value);
     }
     record[RECORD_STATE] = { snapshot, destroyed: false };
   }
@@ -141,12 +162,22 @@ export class ModelRuntime {
   remember(record: RecordObject): void {
     const columns = this.metadata.columns;
     const snapshot = new Array<unknown>(columns.length);
-    for (let i = 0; i < columns.length; i++) {
-      const column = columns[i]!;
-      const value = record[column.property] ?? null;
-      snapshot[i] = this.mutable[i] ? fingerprint(column.type, value) : value;
-    }
+    for (let i = 0; i < columns.length; i++) snapshot[i] = this.fingerprintAt(i, record[columns[i]!.property] ?? null);
     record[RECORD_STATE] = { snapshot, destroyed: false };
+  }
+
+  /** The comparable form of a column's value, as snapshots keep it (null for null or undefined). */
+  fingerprintAt(columnIndex: number, value: unknown): unknown {
+    if (value === null || value === undefined) return null;
+    const fingerprinter = this.fingerprints[columnIndex];
+    return fingerprinter === undefined ? value : fingerprinter(value);
+  }
+
+  /** A cast value in its stored form (encrypted, or a custom type's), ready for the dialect. */
+  encode(columnIndex: number, value: unknown): unknown {
+    if (value === null || value === undefined) return value;
+    const codec = this.codecs?.[columnIndex];
+    return codec === undefined ? value : codec.encode(value);
   }
 
   /** Convert one column's driver value (used by `pluck`). */
@@ -292,16 +323,15 @@ export function runtimeOf(model: { readonly prototype: object }): ModelRuntime {
 function compileHydrator(
   prototype: object,
   properties: readonly string[],
-  types: readonly ColumnType[],
   readers: readonly (ValueReader | undefined)[],
-  mutable: readonly boolean[],
+  fingerprints: readonly (Fingerprinter | undefined)[],
 ): { fill: RowFiller; build: RowBuilder } {
   const lines: string[] = [];
   for (let i = 0; i < properties.length; i++) {
     lines.push(`x = v[${i}];`);
     lines.push(readers[i] ? `x = x === undefined || x === null ? null : r${i}(x);` : `if (x === undefined) x = null;`);
     lines.push(`o[${JSON.stringify(properties[i])}] = x;`);
-    lines.push(mutable[i] ? `v[${i}] = fp(${JSON.stringify(types[i])}, x);` : `v[${i}] = x;`);
+    lines.push(fingerprints[i] ? `v[${i}] = x === null ? null : f${i}(x);` : `v[${i}] = x;`);
   }
   const body =
     `let x;\n  ${lines.join('\n  ')}\n` +
@@ -313,14 +343,15 @@ function compileHydrator(
     `Record.prototype = prototype;\n` +
     `return { fill, build: (v) => new Record(v) };`;
   const readerNames = readers.map((_, i) => `r${i}`);
+  const fingerprintNames = fingerprints.map((_, i) => `f${i}`);
   try {
-    const factory = new Function(...readerNames, 'fp', 'S', 'prototype', source) as (...args: unknown[]) => {
+    const factory = new Function(...readerNames, ...fingerprintNames, 'S', 'prototype', source) as (...args: unknown[]) => {
       fill: RowFiller;
       build: RowBuilder;
     };
-    return factory(...readers, fingerprint, RECORD_STATE, prototype);
+    return factory(...readers, ...fingerprints, RECORD_STATE, prototype);
   } catch {
-    const fill = loopFiller(properties, types, readers, mutable);
+    const fill = loopFiller(properties, readers, fingerprints);
     return { fill, build: (values) => fill(Object.create(prototype) as RecordObject, values) };
   }
 }
@@ -342,9 +373,8 @@ function compileAttributeReader(properties: readonly string[]): AttributeReader 
 
 function loopFiller(
   properties: readonly string[],
-  types: readonly ColumnType[],
   readers: readonly (ValueReader | undefined)[],
-  mutable: readonly boolean[],
+  fingerprints: readonly (Fingerprinter | undefined)[],
 ): RowFiller {
   return (record, values) => {
     for (let i = 0; i < properties.length; i++) {
@@ -355,10 +385,18 @@ function loopFiller(
         if (read !== undefined) value = read(value);
       }
       record[properties[i]!] = value;
-      values[i] = mutable[i] ? fingerprint(types[i]!, value) : value;
+      const fingerprinter = fingerprints[i];
+      values[i] = value === null || fingerprinter === undefined ? value : fingerprinter(value);
     }
     if (values.length !== properties.length) values.length = properties.length;
     record[RECORD_STATE] = { snapshot: values, destroyed: false };
     return record;
   };
+}
+
+/** A dialect's reader followed by a codec's decode (either may be absent). */
+function composeReader(read: ValueReader | undefined, codec: ColumnCodec | undefined): ValueReader | undefined {
+  if (codec === undefined) return read;
+  const decode = codec.decode;
+  return read === undefined ? decode : (value) => decode(read(value));
 }

@@ -3,7 +3,6 @@ import { ActiveRecordError } from '../errors';
 import type { ColumnMetadata } from './metadata';
 import type { ModelRuntime } from './model-runtime';
 import { NOT_LOADED, RECORD_STATE, type WithRecordState } from './record-state';
-import { fingerprint } from './type-casting';
 
 type RecordObject = Record<string, unknown> & WithRecordState;
 
@@ -25,16 +24,13 @@ export function hydratePartial<M>(runtime: ModelRuntime, columns: readonly Colum
       const raw = Array.isArray(row) ? row[k] : row[column.name];
       const value = runtime.read(index, raw);
       record[column.property] = value;
-      snapshot[index] = mutable(column) ? fingerprint(column.type, value) : value;
+      snapshot[index] = runtime.fingerprintAt(index, value);
     }
     record[RECORD_STATE] = { snapshot, destroyed: false };
     return record as unknown as M;
   });
 }
 
-function mutable(column: ColumnMetadata): boolean {
-  return column.type === 'datetime' || column.type === 'json' || column.type === 'binary';
-}
 
 /** A record's key as last read, or an error when it is a partial record that never read it. */
 export function loadedKey(runtime: ModelRuntime, key: unknown, action: string): unknown {

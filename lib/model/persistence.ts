@@ -8,7 +8,10 @@ import type { ColumnMetadata } from './metadata';
 import type { InsertStatement, ModelRuntime } from './model-runtime';
 import { loadedKey } from './partial-records';
 import { NOT_LOADED, RECORD_STATE, type WithRecordState } from './record-state';
-import { castValue, fingerprint } from './type-casting';
+import { checkRules } from './lifecycle/column-rules';
+import { managedColumns } from './lifecycle/managed-columns';
+import { StaleRecordError } from '../errors';
+import { castForWrite, castValue } from './type-casting';
 import { castAttributes, throwIfInvalid, type AttributeIssue } from './validation';
 
 type RecordObject = Record<string, unknown> & WithRecordState;
@@ -26,12 +29,22 @@ export function isPending<T extends object>(value: T | Promise<T>): value is Pro
  * promise while the statement is in flight, or undefined when it already completed (SQLite);
  * throws what it refuses (callers turn throws into rejections).
  */
-export function saveRecord(runtime: ModelRuntime, record: RecordObject): Promise<void> | undefined {
+export function saveRecord(runtime: ModelRuntime, record: RecordObject, guard?: VersionGuard): Promise<void> | undefined {
   const state = record[RECORD_STATE];
   if (state?.destroyed) {
     throw new ActiveRecordError(`Cannot save a destroyed ${runtime.metadata.name}`, { model: runtime.metadata.name });
   }
-  return state ? updateRecord(runtime, record, state.snapshot) : insertRecord(runtime, record);
+  return state ? updateRecord(runtime, record, state.snapshot, guard) : insertRecord(runtime, record);
+}
+
+/**
+ * Optimistic locking: the update or delete also requires the version column to hold `expected`,
+ * and a row not found is a StaleRecordError (someone else changed or deleted it), not a
+ * RecordNotFoundError.
+ */
+export interface VersionGuard {
+  readonly column: ColumnMetadata;
+  readonly expected: unknown;
 }
 
 /**
@@ -72,6 +85,7 @@ function insertRecord(runtime: ModelRuntime, record: RecordObject): Promise<void
         }
       } else if (column.nullable) {
         record[column.property] = null;
+        if (column.rules?.presence !== undefined) (issues ??= []).push({ attribute: column.property, message: column.rules.presence });
       } else {
         (issues ??= []).push({ attribute: column.property, message: 'is required' });
       }
@@ -84,6 +98,7 @@ function insertRecord(runtime: ModelRuntime, record: RecordObject): Promise<void
         (issues ??= []).push({ attribute: column.property, message: 'cannot be null' });
         continue;
       }
+      if (column.rules?.presence !== undefined) (issues ??= []).push({ attribute: column.property, message: column.rules.presence });
       if (column.primary) continue;
     } else {
       const problem = castInto(column, value);
@@ -92,6 +107,10 @@ function insertRecord(runtime: ModelRuntime, record: RecordObject): Promise<void
         continue;
       }
       cast = castResult;
+      if (column.rules !== undefined) {
+        const attribute = column.property;
+        checkRules(column.rules, cast, (message) => (issues ??= []).push({ attribute, message }));
+      }
     }
     included.push(i);
     values.push(cast);
@@ -103,14 +122,15 @@ function insertRecord(runtime: ModelRuntime, record: RecordObject): Promise<void
   const statement = runtime.insertStatement(included, columns.length <= MASK_COLUMNS ? mask : included.join(','));
   let query: CompiledQuery;
   let returning: boolean;
+  const stored = runtime.codecs === undefined ? values : values.map((value, k) => runtime.encode(included[k]!, value));
   if (statement !== undefined) {
-    const params = new Array<unknown>(values.length);
-    for (let k = 0; k < values.length; k++) params[k] = dialect.toDriverValue(statement.types[k], values[k]);
+    const params = new Array<unknown>(stored.length);
+    for (let k = 0; k < stored.length; k++) params[k] = dialect.toDriverValue(statement.types[k], stored[k]);
     query = { sql: statement.sql, params };
     returning = statement.returning;
   } else {
     const refs: ColumnRef[] = included.map((i) => ({ name: columns[i]!.name, type: columns[i]!.type }));
-    const node: InsertNode = { kind: 'insert', table: metadata.table, columns: refs, rows: [values], returning: runtime.columnNames };
+    const node: InsertNode = { kind: 'insert', table: metadata.table, columns: refs, rows: [stored], returning: runtime.columnNames };
     query = dialect.compile(node);
     returning = dialect.supportsReturning;
   }
@@ -135,18 +155,11 @@ let castResult: unknown;
  * with the cast value in `castResult`.
  */
 function castInto(column: ColumnMetadata, value: unknown): string | undefined {
-  let cast: unknown;
   try {
-    cast = castValue(column.type, value);
+    castResult = castForWrite(column, value);
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   }
-  const max = column.length;
-  // Lengths count characters (code points); a string no longer in UTF-16 units is short enough.
-  if (max !== undefined && typeof cast === 'string' && cast.length > max && [...cast].length > max) {
-    return `is longer than ${max} characters`;
-  }
-  castResult = cast;
   return undefined;
 }
 
@@ -164,9 +177,12 @@ function afterInsert(
   }
   if (statement !== undefined && runtime.exactRoundTrip) {
     // What RETURNING would have read: the bound driver values, through the column readers.
+    // (A column with a codec keeps its cast value: decoding what was just encoded gives it back.)
     const columns = runtime.metadata.columns;
+    const codecs = runtime.codecs;
     for (let k = 0; k < statement.columns.length; k++) {
       const index = statement.columns[k]!;
+      if (codecs?.[index] !== undefined) continue;
       record[columns[index]!.property] = runtime.read(index, params[k]);
     }
   }
@@ -174,7 +190,7 @@ function afterInsert(
   runtime.remember(record);
 }
 
-function updateRecord(runtime: ModelRuntime, record: RecordObject, snapshot: unknown[]): Promise<void> | undefined {
+function updateRecord(runtime: ModelRuntime, record: RecordObject, snapshot: unknown[], guard?: VersionGuard): Promise<void> | undefined {
   const { metadata, dialect, connection } = runtime;
   const issues: AttributeIssue[] = [];
   const values = castAttributes(metadata, (column) => record[column.property], 'update', issues);
@@ -185,14 +201,14 @@ function updateRecord(runtime: ModelRuntime, record: RecordObject, snapshot: unk
     if (snapshot[i] === NOT_LOADED && values[i] === undefined) return; // a partial record's unread attribute
     const value = values[i] === undefined ? null : values[i];
     record[column.property] = value;
-    if (fingerprint(column.type, value) !== snapshot[i]) set.push([{ name: column.name, type: column.type }, value]);
+    if (runtime.fingerprintAt(i, value) !== snapshot[i]) set.push([{ name: column.name, type: column.type }, runtime.encode(i, value)]);
   });
   if (set.length === 0) return undefined;
 
   const key = loadedKey(runtime, snapshot[metadata.columns.indexOf(metadata.primaryKey)], 'save');
-  const where = keyCondition(runtime, key);
+  const where = guardedKeyCondition(runtime, key, guard);
   const done = (result: ExecuteResult) => {
-    if (result.affectedRows === 0) throw notFound(runtime, key, 'update');
+    if (result.affectedRows === 0) throw guard ? staleRecord(runtime, key, guard, 'update') : notFound(runtime, key, 'update');
     runtime.remember(record);
   };
   const result = connection.runExecuteNow(dialect.compile({ kind: 'update', table: metadata.table, set, where }), runtime.writeOptions);
@@ -202,7 +218,7 @@ function updateRecord(runtime: ModelRuntime, record: RecordObject, snapshot: unk
 }
 
 /** Delete a persisted record by its primary key. */
-export async function destroyRecord(runtime: ModelRuntime, record: RecordObject): Promise<void> {
+export async function destroyRecord(runtime: ModelRuntime, record: RecordObject, guard?: VersionGuard): Promise<void> {
   const state = record[RECORD_STATE];
   const { metadata, dialect, connection } = runtime;
   if (!state) {
@@ -210,11 +226,29 @@ export async function destroyRecord(runtime: ModelRuntime, record: RecordObject)
   }
   if (state.destroyed) return;
   const key = loadedKey(runtime, state.snapshot[metadata.columns.indexOf(metadata.primaryKey)], 'destroy');
-  await connection.runExecute(
-    dialect.compile({ kind: 'delete', table: metadata.table, where: keyCondition(runtime, key) }),
+  const result = await connection.runExecute(
+    dialect.compile({ kind: 'delete', table: metadata.table, where: guardedKeyCondition(runtime, key, guard) }),
     runtime.writeOptions,
   );
+  if (guard !== undefined && result.affectedRows === 0) throw staleRecord(runtime, key, guard, 'destroy');
   state.destroyed = true;
+}
+
+function guardedKeyCondition(runtime: ModelRuntime, key: unknown, guard: VersionGuard | undefined): ConditionNode {
+  const byKey = keyCondition(runtime, key);
+  if (guard === undefined) return byKey;
+  const column = guard.column;
+  return { kind: 'and', items: [byKey, { kind: 'compare', column: { name: column.name, type: column.type }, op: '=', value: guard.expected }] };
+}
+
+export function staleRecord(runtime: ModelRuntime, key: unknown, guard: VersionGuard, action: string): StaleRecordError {
+  const { metadata } = runtime;
+  return new StaleRecordError(
+    `Attempted to ${action} a stale ${metadata.name} (${metadata.primaryKey.property} ${JSON.stringify(String(key))}): ` +
+      `its ${guard.column.property} is no longer ${String(guard.expected)}, so another write changed or deleted it since it was read; ` +
+      `reload it and apply the change again`,
+    { model: metadata.name, connection: runtime.connection.name, key },
+  );
 }
 
 /** Re-read a persisted record's attributes from the database. */
@@ -294,6 +328,11 @@ function castRows(runtime: ModelRuntime, inputs: readonly object[]): RowGroup[] 
   let knownKeys: string[] | undefined;
   let lastKey: number | string | undefined;
   let lastGroup: RowGroup | undefined;
+  // Timestamps the library fills on insert, as save() does (a row may give its own).
+  const managed = managedColumns(metadata);
+  const stamps = [managed.createdAtIndex, managed.updatedAtIndex].filter((index) => index >= 0);
+  const now = stamps.length > 0 ? new Date() : undefined;
+  const codecs = runtime.codecs;
   for (let r = 0; r < inputs.length; r++) {
     const attributes = inputs[r] as Record<string, unknown>;
     if (!sameKeys(attributes, knownKeys)) {
@@ -310,6 +349,7 @@ function castRows(runtime: ModelRuntime, inputs: readonly object[]): RowGroup[] 
     let count = 0;
     let mask = 0;
     readAttributes(attributes, given);
+    for (const index of stamps) if (given[index] === undefined || given[index] === null) given[index] = now;
     for (let i = 0; i < n; i++) {
       const column = columns[i]!;
       let value = given[i];
@@ -320,6 +360,7 @@ function castRows(runtime: ModelRuntime, inputs: readonly object[]): RowGroup[] 
         if (!(generated || (missing && (column.default !== undefined || column.nullable))) && !column.nullable) {
           issues.push({ attribute: `rows[${r}].${column.property}`, message: missing ? 'is required' : 'cannot be null' });
         }
+        if (column.rules?.presence !== undefined && column.nullable) issues.push({ attribute: `rows[${r}].${column.property}`, message: column.rules.presence });
         if (missing || column.primary) continue;
         row[i] = null;
       } else {
@@ -328,7 +369,11 @@ function castRows(runtime: ModelRuntime, inputs: readonly object[]): RowGroup[] 
           issues.push({ attribute: `rows[${r}].${column.property}`, message: problem });
           continue;
         }
-        row[i] = castResult;
+        if (column.rules !== undefined) {
+          const attribute = `rows[${r}].${column.property}`;
+          checkRules(column.rules, castResult, (message) => issues.push({ attribute, message }));
+        }
+        row[i] = codecs === undefined ? castResult : runtime.encode(i, castResult);
       }
       present[count++] = i;
       mask |= 1 << i;
@@ -414,7 +459,9 @@ function conflictClause(runtime: ModelRuntime, plan: UpsertPlan, given: readonly
   if (target.length === 0) {
     throw new ActiveRecordError(`${metadata.name}.upsert needs the attributes of a unique key in 'conflict'`, { model: metadata.name });
   }
-  const update = plan.update ? plan.update.map(column) : given.filter((c) => !target.includes(c) && !c.primary);
+  // By default a collision overwrites what was given, except the key and the creation time.
+  const createdAt = managedColumns(metadata).createdAt;
+  const update = plan.update ? plan.update.map(column) : given.filter((c) => !target.includes(c) && !c.primary && c !== createdAt);
   return { target: target.map((c) => c.name), update: update.map((c) => c.name) };
 }
 

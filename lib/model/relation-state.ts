@@ -12,6 +12,7 @@ import type {
 } from '../query/nodes';
 import { and } from '../query/nodes';
 import type { ResolvedAssociation } from './associations/resolve';
+import type { ScopeSelection } from './default-scope';
 import { associationOf } from './associations/resolve';
 import { joinAlias } from './join-alias';
 import type { AnyModelClass, ColumnMetadata, ModelMetadata } from './metadata';
@@ -68,6 +69,8 @@ export interface RelationState {
   readonly referenced?: ReadonlySet<string>;
   /** Models read by subqueries in conditions. */
   readonly reads?: readonly TableRead[];
+  /** How much of the model's default scope applies (default-scope.ts); absent: all of it. */
+  readonly scope?: ScopeSelection;
 }
 
 export const EMPTY_STATE: RelationState = { conditions: [], order: [] };

@@ -1,6 +1,6 @@
 import type { Dialect } from '../backend/dialect';
 import type { Row } from '../backend/storage-backend';
-import { ConfigurationError, UnknownColumnError } from '../errors';
+import { ConfigurationError, UnknownColumnError, ValidationError } from '../errors';
 import { and, type CompiledQuery, type ConditionNode, type OrderNode } from '../query/nodes';
 import { targetRelation, throughRelation } from './associations/association-relation';
 import type { AssociatedModel, AssociationName, IncludeSpec } from './associations/association-types';
@@ -49,6 +49,8 @@ import { assertInTransaction, rowLock, type RowLockOptions } from './row-lock';
 import { SUBQUERY, type SubqueryParts, type SubqueryValue } from './subquery';
 import { castAttributes, throwIfInvalid, type AttributeIssue } from './validation';
 import { buildConditions, castFor, resolveColumn, type ConditionReferences } from './where-conditions';
+import { defaultScopeParts, requireSoftDelete } from './default-scope';
+import { managedBulkAssignments, softDeleteAllNode, type UpdateAllOptions } from './lifecycle/bulk-writes';
 
 export interface BatchOptions {
   /** Rows per round trip and most rows held in memory; default 1000. */
@@ -150,6 +152,23 @@ export class Relation<M extends object, R = M> implements SubqueryValue {
       return { column: path.ref.name, table: path.ref.table, direction: orderDirection(this.metadata, property, dir) };
     });
     return this.with({ order: [...this.state.order, ...added], ...this.referencing(referenced) });
+  }
+
+  /** Without the model's default scope (soft delete's included); conditions added so far stay. */
+  unscoped(): Relation<M, R> {
+    return this.with({ scope: { unscoped: true } });
+  }
+
+  /** Soft-deleted rows too (`@DeletedAt`); the rest of the default scope still applies. */
+  withDeleted(): Relation<M, R> {
+    requireSoftDelete(this.metadata, 'withDeleted');
+    return this.with({ scope: { ...this.state.scope, deleted: 'include' } });
+  }
+
+  /** Only soft-deleted rows (`@DeletedAt`). */
+  onlyDeleted(): Relation<M, R> {
+    requireSoftDelete(this.metadata, 'onlyDeleted');
+    return this.with({ scope: { ...this.state.scope, deleted: 'only' } });
   }
 
   limit(count: number): Relation<M, R> {
@@ -289,7 +308,7 @@ export class Relation<M extends object, R = M> implements SubqueryValue {
 
   /** The first record by the relation's order (by primary key when it has none), or null. */
   async first(): Promise<R | null> {
-    const ordered = this.state.order.length > 0 || this.state.groupBy ? this : this.with({ order: [this.keyOrder('asc')] });
+    const ordered = this.effectiveState().order.length > 0 || this.state.groupBy ? this : this.with({ order: [this.keyOrder('asc')] });
     const [record] = await ordered.with({ limit: 1 }).all();
     return record ?? null;
   }
@@ -446,27 +465,60 @@ export class Relation<M extends object, R = M> implements SubqueryValue {
   // ---- writing ---------------------------------------------------------------------------
 
   /** Set attributes on every matching row in one UPDATE (no callbacks); returns rows changed. */
-  async updateAll(attributes: AttributeInput<M>): Promise<number> {
+  async updateAll(attributes: AttributeInput<M>, options: UpdateAllOptions = {}): Promise<number> {
     this.assertPlainWrite('updateAll');
     const runtime = runtimeOf(this.model);
     const given = attributes as Record<string, unknown>;
     const set = Object.keys(given).map((property) => resolveColumn(this.metadata, property, 'updateAll'));
     if (set.length === 0) return 0;
+    const undefinedKeys = set.filter((column) => given[column.property] === undefined);
+    if (undefinedKeys.length > 0) {
+      // As in where(): an undefined value is a mistake far more often than a wish to write NULL.
+      const message = 'is undefined; pass null to set NULL, or leave the key out';
+      throw new ValidationError(
+        `${this.metadata.name}.updateAll: ${undefinedKeys.map((column) => `'${column.property}'`).join(', ')} ${message}`,
+        undefinedKeys.map((column) => ({ attribute: column.property, message })),
+        { model: this.metadata.name },
+      );
+    }
     const issues: AttributeIssue[] = [];
-    const values = castAttributes(this.metadata, (column) => (set.includes(column) ? given[column.property] : undefined), 'update', issues);
+    const read = (column: ColumnMetadata) => (set.includes(column) ? given[column.property] : undefined);
+    const values = castAttributes(this.metadata, read, 'update', issues, { rules: false });
     throwIfInvalid(this.metadata, issues);
-    const assignments = set.map(
-      (column) => [{ name: column.name, type: column.type }, values[this.metadata.columns.indexOf(column)] ?? null] as const,
-    );
+    const assignments = set.map((column) => {
+      const index = this.metadata.columns.indexOf(column);
+      return [{ name: column.name, type: column.type }, runtime.encode(index, values[index] ?? null)] as const;
+    });
+    const managed = managedBulkAssignments(this.metadata, new Set(Object.keys(given)), options, new Date());
     this.checkReads(runtime, this.state.reads ?? []);
-    const node = { kind: 'update' as const, table: this.metadata.table, set: assignments, where: and(this.effectiveState().conditions) };
+    const node = {
+      kind: 'update' as const,
+      table: this.metadata.table,
+      set: [...assignments, ...managed.set],
+      increment: managed.increment,
+      where: and(this.effectiveState().conditions),
+    };
     const result = await runtime.connection.runExecute(runtime.dialect.compile(node));
     return result.affectedRows;
   }
 
-  /** Delete every matching row in one DELETE (no callbacks); returns rows deleted. */
+  /**
+   * Delete every matching row in one statement (no callbacks); returns rows deleted. On a
+   * soft-delete model (`@DeletedAt`) it marks them deleted instead; `reallyDeleteAll()` removes them.
+   */
   async deleteAll(): Promise<number> {
     this.assertPlainWrite('deleteAll');
+    const runtime = runtimeOf(this.model);
+    this.checkReads(runtime, this.state.reads ?? []);
+    const where = and(this.effectiveState().conditions);
+    const node = softDeleteAllNode(this.metadata, where, new Date()) ?? { kind: 'delete' as const, table: this.metadata.table, where };
+    const result = await runtime.connection.runExecute(runtime.dialect.compile(node));
+    return result.affectedRows;
+  }
+
+  /** Delete every matching row for good, soft delete or not (no callbacks); returns rows deleted. */
+  async reallyDeleteAll(): Promise<number> {
+    this.assertPlainWrite('reallyDeleteAll');
     const runtime = runtimeOf(this.model);
     this.checkReads(runtime, this.state.reads ?? []);
     const node = { kind: 'delete' as const, table: this.metadata.table, where: and(this.effectiveState().conditions) };
@@ -579,7 +631,21 @@ export class Relation<M extends object, R = M> implements SubqueryValue {
    * model, association loads) is built from it.
    */
   private effectiveState(): RelationState {
-    return this.state;
+    const extra = defaultScopeParts(this.model, this.metadata, this.state.scope, (scope) => {
+      const { conditions, order, limit, offset } = (scope as (relation: Relation<M>) => Relation<M>)(this.unscopedBase()).state;
+      return { conditions, order, limit, offset };
+    });
+    if (extra === undefined) return this.state;
+    return {
+      ...this.state,
+      conditions: extra.conditions.length === 0 ? this.state.conditions : [...extra.conditions, ...this.state.conditions],
+      order: this.state.order.length > 0 ? this.state.order : extra.order,
+    };
+  }
+
+  /** A relation of the model with no default scope: what scope functions start from. */
+  private unscopedBase(): Relation<M> {
+    return new Relation<M>(this.model, { ...EMPTY_STATE, scope: { unscoped: true } }, this.metadata);
   }
 
   private with(change: Partial<RelationState>): Relation<M, R> {

@@ -1,10 +1,20 @@
 import { ValidationError } from '../errors';
 import type { ColumnMetadata, ModelMetadata } from './metadata';
-import { castValue } from './type-casting';
+import { checkRules } from './lifecycle/column-rules';
+import { castForWrite } from './type-casting';
 
 export interface AttributeIssue {
   attribute: string;
   message: string;
+}
+
+export interface CastOptions {
+  /** Prefix for attribute names in issues, e.g. `rows[3].` for insertAll. */
+  prefix?: string;
+  /** Check the columns' `validate` rules too (default true; `updateAll` skips validations). */
+  rules?: boolean;
+  /** Columns the library fills before the write (timestamps): not required of the caller. */
+  filled?: ReadonlySet<ColumnMetadata>;
 }
 
 /**
@@ -18,29 +28,35 @@ export function castAttributes(
   read: (column: ColumnMetadata) => unknown,
   mode: 'insert' | 'update',
   issues: AttributeIssue[],
-  /** Prefix for attribute names in issues, e.g. `rows[3].` for insertAll. */
-  prefix = '',
+  options: CastOptions = {},
 ): unknown[] {
+  const { prefix = '', rules = true, filled } = options;
   return metadata.columns.map((column) => {
     const value = read(column);
     const generated = column.primary && column.generation !== 'none';
+    const attribute = prefix + column.property;
     if (value === undefined || value === null) {
       const missing = value === undefined;
-      if (mode === 'insert' && (generated || (missing && (column.default !== undefined || column.nullable)))) return value;
-      if (mode === 'update' && missing) return value;
-      if (!column.nullable) issues.push({ attribute: prefix + column.property, message: missing ? 'is required' : 'cannot be null' });
-      return value;
-    }
-    try {
-      const cast = castValue(column.type, value);
-      if (column.length !== undefined && typeof cast === 'string' && [...cast].length > column.length) {
-        issues.push({ attribute: prefix + column.property, message: `is longer than ${column.length} characters` });
+      // A nullable column left NULL (not by its default's grace) breaks `presence`.
+      const presence = rules ? column.rules?.presence : undefined;
+      if (presence !== undefined && column.nullable && !(missing && (mode === 'update' || (column.default ?? null) !== null))) {
+        issues.push({ attribute, message: presence });
       }
-      return cast;
-    } catch (error) {
-      issues.push({ attribute: prefix + column.property, message: error instanceof Error ? error.message : String(error) });
+      if (mode === 'insert' && (generated || (missing && (column.default !== undefined || column.nullable)))) return value;
+      if (filled?.has(column)) return value;
+      if (mode === 'update' && missing) return value;
+      if (!column.nullable) issues.push({ attribute, message: missing ? 'is required' : 'cannot be null' });
       return value;
     }
+    let cast: unknown;
+    try {
+      cast = castForWrite(column, value);
+    } catch (error) {
+      issues.push({ attribute, message: error instanceof Error ? error.message : String(error) });
+      return value;
+    }
+    if (rules && column.rules !== undefined) checkRules(column.rules, cast, (message) => issues.push({ attribute, message }));
+    return cast;
   });
 }
 

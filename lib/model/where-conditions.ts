@@ -1,10 +1,13 @@
 import { UnknownColumnError, ValidationError } from '../errors';
 import type { ColumnRef, ComparisonOperator, ConditionNode } from '../query/nodes';
 import { associationsOf, type ResolvedAssociation } from './associations/resolve';
+import { unsearchable } from './column-codec';
 import { joinAlias } from './join-alias';
+import { likePatternProblem } from './like-pattern';
 import type { AnyModelClass, ColumnMetadata, ModelMetadata } from './metadata';
+import { runtimeOf } from './model-runtime';
 import { isSubquery, SUBQUERY, type SubqueryValue } from './subquery';
-import { castValue } from './type-casting';
+import { castForFilter } from './type-casting';
 
 /** What conditions refer to beyond the root table's columns; the relation checks them before it runs. */
 export interface ConditionReferences {
@@ -161,12 +164,14 @@ function conditionsFor(
     out.push({ kind: 'null', column: ref, negated: false });
     return;
   }
+  const stored = storedForms(metadata, column, method);
   if (Array.isArray(value)) {
-    out.push({ kind: 'in', column: ref, values: value.map((v: unknown) => castFor(metadata, column, v, method)), negated: false });
+    const values = value.map((v: unknown) => castFor(metadata, column, v, method));
+    out.push({ kind: 'in', column: ref, values: stored ? values.flatMap(stored) : values, negated: false });
     return;
   }
   if (!isOperatorObject(value)) {
-    out.push({ kind: 'compare', column: ref, op: '=', value: castFor(metadata, column, value, method) });
+    out.push(equality(ref, castFor(metadata, column, value, method), false, stored));
     return;
   }
 
@@ -205,7 +210,15 @@ function operatorCondition(
   method: string,
   scope?: ConditionScope,
 ): ConditionNode {
-  const cast = (v: unknown) => castFor(metadata, column, v, method);
+  const stored = storedForms(metadata, column, method);
+  // Order and pattern operators compare stored forms: only a custom type's single form can.
+  const single = (v: unknown) => {
+    const cast = castFor(metadata, column, v, method);
+    if (!stored) return cast;
+    if (column.encryption !== undefined) throw unsearchable(metadata, column, method, operator);
+    return stored(cast)[0];
+  };
+  const cast = single;
   if (!OPERATORS.has(operator)) {
     throw new UnknownColumnError(
       `${metadata.name}.${method}: unknown operator '${operator}' on '${column.property}' ` +
@@ -219,13 +232,20 @@ function operatorCondition(
     ], { model: metadata.name });
   switch (operator) {
     case 'in':
-    case 'notIn':
+    case 'notIn': {
       if (isSubquery(operand)) return subqueryCondition(metadata, column, ref, operand, method, operator === 'notIn', scope);
       if (!Array.isArray(operand)) throw invalid('an array or a relation');
-      return { kind: 'in', column: ref, values: operand.map(cast), negated: operator === 'notIn' };
+      const values = operand.map((v: unknown) => castFor(metadata, column, v, method));
+      return { kind: 'in', column: ref, values: stored ? values.flatMap(stored) : values, negated: operator === 'notIn' };
+    }
     case 'like':
     case 'notLike':
       if (typeof operand !== 'string') throw invalid('a string pattern');
+      if (column.encryption !== undefined) throw unsearchable(metadata, column, method, operator);
+      {
+        const problem = likePatternProblem(operand);
+        if (problem !== undefined) throw invalid(problem);
+      }
       return { kind: 'like', column: ref, pattern: operand, negated: operator === 'notLike' };
     case 'between':
       if (!Array.isArray(operand) || operand.length !== 2) throw invalid('a [low, high] pair');
@@ -238,6 +258,9 @@ function operatorCondition(
         return { kind: 'null', column: ref, negated: operator === 'ne' };
       }
       if (operand === null || operand === undefined) throw invalid('a value');
+      if (stored && (operator === 'eq' || operator === 'ne')) {
+        return equality(ref, castFor(metadata, column, operand, method), operator === 'ne', stored);
+      }
       return { kind: 'compare', column: ref, op: COMPARISONS[operator]!, value: cast(operand) };
   }
 }
@@ -249,9 +272,30 @@ function isOperatorObject(value: unknown): boolean {
   return proto === Object.prototype || proto === null;
 }
 
+/** `column = value` (or `<>`), over every stored form the value may have. */
+function equality(ref: ColumnRef, value: unknown, negated: boolean, stored: ((value: unknown) => unknown[]) | undefined): ConditionNode {
+  if (stored === undefined) return { kind: 'compare', column: ref, op: negated ? '<>' : '=', value };
+  const forms = stored(value);
+  if (forms.length === 1) return { kind: 'compare', column: ref, op: negated ? '<>' : '=', value: forms[0] };
+  return { kind: 'in', column: ref, values: forms, negated };
+}
+
+/**
+ * For a column stored in another form (encrypted, a custom type), the function from a cast value
+ * to the stored forms it may have; undefined for ordinary columns. A randomly encrypted column
+ * cannot be searched at all.
+ */
+function storedForms(metadata: ModelMetadata, column: ColumnMetadata, method: string): ((value: unknown) => unknown[]) | undefined {
+  if (column.encryption === undefined && column.adapter === undefined) return undefined;
+  const runtime = runtimeOf(metadata.target);
+  const codec = runtime.codecs?.[runtime.metadata.columns.indexOf(column)];
+  if (codec?.filterForms === undefined) throw unsearchable(metadata, column, method, 'eq');
+  return codec.filterForms;
+}
+
 export function castFor(metadata: ModelMetadata, column: ColumnMetadata, value: unknown, method: string): unknown {
   try {
-    return castValue(column.type, value);
+    return castForFilter(column, value);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new ValidationError(`${metadata.name}.${method}: '${column.property}' ${reason}`, [

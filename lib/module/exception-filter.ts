@@ -11,6 +11,7 @@ import {
   ActiveRecordError,
   ForeignKeyConstraintError,
   RecordNotFoundError,
+  StaleRecordError,
   UniqueConstraintError,
   UnknownColumnError,
   ValidationError,
@@ -18,7 +19,8 @@ import {
 
 /**
  * Maps the library's errors to HTTP answers a client can act on: not found -> 404, invalid input
- * -> 400 (with the list of problems), unique or foreign-key conflicts -> 409. Everything else
+ * -> 400 (with the list of problems), unique or foreign-key conflicts and stale records
+ * (optimistic locking) -> 409. Everything else
  * goes to Nest's default handling (500, logged). Opt in globally:
  * `app.useGlobalFilters(new ActiveRecordExceptionFilter(app.get(HttpAdapterHost).httpAdapter))`
  * or `{ provide: APP_FILTER, useClass: ActiveRecordExceptionFilter }`.
@@ -42,6 +44,9 @@ export function toHttpException(error: ActiveRecordError): HttpException | undef
   if (error instanceof UniqueConstraintError) return new ConflictException(body(409, 'Conflict', 'A record with the same unique value already exists'), options);
   if (error instanceof ForeignKeyConstraintError) {
     return new ConflictException(body(409, 'Conflict', 'The record refers to, or is referred to by, another record'), options);
+  }
+  if (error instanceof StaleRecordError) {
+    return new ConflictException(body(409, 'Conflict', 'The record was changed by someone else; reload it and try again'), options);
   }
   return undefined;
 }

@@ -187,6 +187,8 @@ export interface UpdateNode {
   readonly kind: 'update';
   readonly table: string;
   readonly set: readonly (readonly [column: ColumnRef, value: unknown])[];
+  /** Integer columns set to their own value plus one (optimistic locking's version column). */
+  readonly increment?: readonly ColumnRef[];
   readonly where?: ConditionNode;
 }
 

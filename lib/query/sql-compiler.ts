@@ -337,9 +337,13 @@ export abstract class SqlCompiler {
   }
 
   protected compileUpdate(node: UpdateNode, params: unknown[]): string {
-    const assignments = node.set
+    let assignments = node.set
       .map(([column, value]) => `${this.quoteIdentifier(column.name)} = ${this.bind(params, value, column.type)}`)
       .join(', ');
+    for (const column of node.increment ?? []) {
+      const name = this.quoteIdentifier(column.name);
+      assignments += `${assignments === '' ? '' : ', '}${name} = ${name} + 1`;
+    }
     return `UPDATE ${this.quoteIdentifier(node.table)} SET ${assignments}${this.compileWhere(node.where, params)}`;
   }
 
@@ -365,7 +369,7 @@ export abstract class SqlCompiler {
       case 'null':
         return `${this.column(node.column)} IS ${node.negated ? 'NOT ' : ''}NULL`;
       case 'like':
-        return `${this.column(node.column)} ${node.negated ? 'NOT ' : ''}LIKE ${this.bind(params, node.pattern)}`;
+        return `${this.column(node.column)} ${node.negated ? 'NOT ' : ''}LIKE ${this.bind(params, node.pattern)} ESCAPE ${this.likeEscape()}`;
       case 'and':
       case 'or': {
         const joiner = node.kind === 'and' ? ' AND ' : ' OR ';
@@ -412,6 +416,15 @@ export abstract class SqlCompiler {
     if (node.limit !== undefined) sql += ` LIMIT ${this.bind(params, node.limit)}`;
     if (node.offset !== undefined) sql += ` OFFSET ${this.bind(params, node.offset)}`;
     return sql;
+  }
+
+  /**
+   * The escape character of every LIKE, as SQL text: a backslash, whatever the database's own
+   * default (SQLite has none), so that one rule holds everywhere: `%` and `_` are wildcards, and
+   * a backslash makes the next character literal. Dialects override only the spelling.
+   */
+  protected likeEscape(): string {
+    return "'\\'";
   }
 
   protected column(ref: ColumnRef): string {

@@ -11,6 +11,7 @@ import { resolveCoordinatorOptions, type CoordinatorOptions } from '../distribut
 import { TransactionCoordinator } from '../distributed/transaction-coordinator';
 import { ConfigurationError } from '../errors';
 import { associationsOf } from '../model/associations/resolve';
+import { attachEncryption } from '../model/encryption/keyrings';
 import { modelMetadata, type AnyModelClass } from '../model/metadata';
 import { SchemaManager } from '../schema/schema-manager';
 import { TransactionManager } from '../transaction/transaction-manager';
@@ -114,6 +115,7 @@ export class ConnectionRegistry implements Application {
     if (options.logger !== undefined && !this.transactionCoordinator) this.logger = options.logger;
     this.schema.configure(options, validated.map((entry) => entry.name), options.logger ?? this.logger);
     const created = validated.map((entry) => this.createConnection(entry, options));
+    for (const connection of created) attachEncryption(connection, options.encryption);
     for (const connection of created) this.connections.set(connection.name, connection);
     bindingsChanged();
 

@@ -249,10 +249,12 @@ export class TransactionManager implements TransactionPort {
       try {
         return await this.beginOnce(spec, work, scope);
       } catch (error) {
-        if (attempt >= attempts || !(error instanceof DeadlockError || error instanceof SerializationError)) throw error;
+        const retryable =
+          error instanceof DeadlockError || error instanceof SerializationError || (spec.options.retry?.on?.some((type) => error instanceof type) ?? false);
+        if (attempt >= attempts || !retryable) throw error;
         const delay = backoff(spec.options.retry?.backoffMs ?? 50, attempt);
         spec.connections[0]!.logger.warn(
-          `Transaction ${unitName(spec)} failed with ${error.name} (attempt ${attempt} of ${attempts}); running it again in ${delay} ms`,
+          `Transaction ${unitName(spec)} failed with ${(error as Error).name} (attempt ${attempt} of ${attempts}); running it again in ${delay} ms`,
         );
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
@@ -495,6 +497,9 @@ export class TransactionManager implements TransactionPort {
     const retry = options.retry;
     if (retry !== undefined && !(Number.isInteger(retry.attempts) && retry.attempts >= 1)) fail('retry.attempts must be an integer of at least 1');
     if (retry?.backoffMs !== undefined && !(Number.isInteger(retry.backoffMs) && retry.backoffMs >= 0)) fail('retry.backoffMs must be a non-negative integer');
+    if (retry?.on !== undefined && !(Array.isArray(retry.on) && retry.on.every((type) => typeof type === 'function'))) {
+      fail('retry.on must be an array of error classes');
+    }
   }
 }
 

@@ -1,7 +1,7 @@
-import { Body, Controller, Get, Param, Post, type INestApplication } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Put, type INestApplication } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
-import { ActiveRecordExceptionFilter, ActiveRecordModule } from 'nestjs-activerecord';
+import { ActiveRecord, ActiveRecordExceptionFilter, ActiveRecordModule, Column, Model, PrimaryKey, Version } from 'nestjs-activerecord';
 import { Account } from '../backends/models';
 import { quietLogger } from './fixtures';
 
@@ -18,14 +18,30 @@ class AccountsController {
   }
 }
 
+@Model({ table: 'filter_ledgers' })
+class Ledger extends ActiveRecord {
+  @PrimaryKey() id!: number;
+  @Column('integer') balance!: number;
+  @Version() lockVersion!: number;
+}
+
+/** A form-style edit: the client sends back the version it saw. */
+@Controller('ledgers')
+class LedgersController {
+  @Put(':id')
+  async update(@Param('id') id: string, @Body() body: { balance: number; lockVersion: number }) {
+    return (await Ledger.find(id)).update(body);
+  }
+}
+
 describe('ActiveRecordExceptionFilter', () => {
   let app: INestApplication;
   let base: string;
 
   beforeAll(async () => {
     const ref = await Test.createTestingModule({
-      imports: [ActiveRecordModule.forRoot({ connections: { main: { backend: 'sqlite', database: ':memory:', synchronize: true } }, models: [Account], logger: quietLogger })],
-      controllers: [AccountsController],
+      imports: [ActiveRecordModule.forRoot({ connections: { main: { backend: 'sqlite', database: ':memory:', synchronize: true } }, models: [Account, Ledger], logger: quietLogger })],
+      controllers: [AccountsController, LedgersController],
     }).compile();
     app = ref.createNestApplication({ logger: false });
     app.useGlobalFilters(new ActiveRecordExceptionFilter(app.get(HttpAdapterHost).httpAdapter));
@@ -53,5 +69,15 @@ describe('ActiveRecordExceptionFilter', () => {
     const conflict = await duplicate.json();
     expect(conflict).toEqual({ statusCode: 409, error: 'Conflict', message: 'A record with the same unique value already exists' });
     expect(JSON.stringify(conflict)).not.toContain('a@example.com');
+  });
+
+  it('answers 409 for a stale record (optimistic locking)', async () => {
+    const ledger = await Ledger.create({ balance: 1 });
+    const put = (body: unknown) =>
+      fetch(`${base}/ledgers/${ledger.id}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await put({ balance: 2, lockVersion: 0 })).status).toBe(200);
+    const stale = await put({ balance: 3, lockVersion: 0 });
+    expect(stale.status).toBe(409);
+    expect(((await stale.json()) as { message: string }).message).toMatch(/changed by someone else/);
   });
 });

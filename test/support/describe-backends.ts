@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { ConnectionRegistry, type AnyModelClass, type BackendLogger, type ConnectionOptions } from 'nestjs-activerecord';
+import { ConnectionRegistry, type ActiveRecordOptions, type AnyModelClass, type BackendLogger, type ConnectionOptions } from 'nestjs-activerecord';
 import { probedAvailability } from './availability';
 import { BACKEND_TARGETS, type BackendTarget } from './backend-targets';
 
@@ -15,7 +15,7 @@ export interface BackendSuiteOptions {
   /** Models registered on the `main` connection, with tables created fresh for the file. */
   models: readonly AnyModelClass[];
   /** Extra connection options merged into the target's (e.g. logging). */
-  connection?: Record<string, unknown>;
+  connection?: Record<string, unknown> | ((target: BackendTarget) => Record<string, unknown>);
   /**
    * More connections beside the target's `main` (models that name them bind there); they are
    * synchronized too. Typically an in-memory SQLite `billing`.
@@ -25,6 +25,8 @@ export interface BackendSuiteOptions {
   logger?: BackendLogger;
   /** Limit to some targets (by name); default: all of them. */
   only?: (target: BackendTarget) => boolean;
+  /** Top-level registry options beside the connections (e.g. `encryption`). */
+  registry?: Omit<ActiveRecordOptions, 'connections' | 'models' | 'defaultConnection' | 'logger'>;
 }
 
 /**
@@ -56,8 +58,10 @@ export function describeBackends(title: string, options: BackendSuiteOptions, bo
       const context = { target } as BackendContext;
       const suite = `${file}_${target.name}`;
       beforeAll(async () => {
-        context.options = { ...(await target.isolate(suite)), ...options.connection } as ConnectionOptions;
+        const extra = typeof options.connection === 'function' ? options.connection(target) : options.connection;
+        context.options = { ...(await target.isolate(suite)), ...extra } as ConnectionOptions;
         context.registry = await ConnectionRegistry.open({
+          ...options.registry,
           connections: { main: context.options, ...options.extraConnections },
           defaultConnection: 'main',
           models: options.models,

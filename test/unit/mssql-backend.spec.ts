@@ -216,7 +216,7 @@ describe('MssqlSession against a scripted driver', () => {
     expect(await session().execute(query)).toEqual({ affectedRows: 1 });
     const [request] = FakeRequest.log;
     expect(request!.parent).toBe(pool);
-    expect(request!.sql).toBe('UPDATE [t] SET [blob] = @p1, [at] = @p2 WHERE [name] LIKE @p3');
+    expect(request!.sql).toBe(`UPDATE [t] SET [blob] = @p1, [at] = @p2 WHERE [name] LIKE @p3 ESCAPE '\\'`);
     expect(request!.inputs).toEqual([
       ['p1', mssql.VarBinary(mssql.MAX), null],
       ['p2', mssql.DateTimeOffset(3), new Date(0)],

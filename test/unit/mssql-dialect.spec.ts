@@ -62,7 +62,7 @@ describe('MssqlDialect', () => {
     );
     expect(query.sql).toBe(
       'SELECT [id], [name] FROM [people] WHERE ([age] >= @p1 AND [status] IN (@p2, @p3) AND 1 = 1 AND [born] BETWEEN @p4 AND @p5 ' +
-        'AND [email] IS NOT NULL AND [name] NOT LIKE @p6 AND (NOT ([flag] = @p7))) ' +
+        `AND [email] IS NOT NULL AND [name] NOT LIKE @p6 ESCAPE '\\' AND (NOT ([flag] = @p7))) ` +
         'ORDER BY [name] ASC, [id] DESC OFFSET @p8 ROWS FETCH NEXT @p9 ROWS ONLY',
     );
     expect(query.params).toEqual([
@@ -117,7 +117,7 @@ describe('MssqlDialect', () => {
 
   it('makes [ literal in LIKE patterns, so that only % and _ are wildcards', () => {
     const query = compile(select({ where: { kind: 'like', column: { name: 'name' }, pattern: '[a-z]%_x', negated: false } }));
-    expect(query).toEqual({ sql: 'SELECT [id], [name] FROM [people] WHERE [name] LIKE @p1', params: ['[[]a-z]%_x'] });
+    expect(query).toEqual({ sql: `SELECT [id], [name] FROM [people] WHERE [name] LIKE @p1 ESCAPE '\\'`, params: ['[[]a-z]%_x'] });
   });
 
   it('sends IN lists over 1000 values as one JSON parameter read with OPENJSON', () => {

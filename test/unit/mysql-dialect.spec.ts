@@ -48,7 +48,7 @@ describe('MysqlDialect golden SQL', () => {
         },
       }),
       'SELECT `id`, `name` FROM `users` WHERE (`age` >= ? AND `status` IN (?, ?) AND `id` NOT IN (?) AND `score` BETWEEN ? AND ? ' +
-        'AND `email` IS NULL AND `phone` IS NOT NULL AND `name` LIKE ? AND `name` NOT LIKE ? AND (`flag` = ? OR NOT (`x` <> ?)))',
+        'AND `email` IS NULL AND `phone` IS NOT NULL AND `name` LIKE ? ESCAPE CHAR(92 USING utf8mb4) AND `name` NOT LIKE ? ESCAPE CHAR(92 USING utf8mb4) AND (`flag` = ? OR NOT (`x` <> ?)))',
       [18, 'a', 'b', 3, 1, 9, 'A%', '%z', true, 'y'],
     ],
     ['empty IN', select({ where: { kind: 'in', column: col('id'), values: [], negated: false } }), 'SELECT `id`, `name` FROM `users` WHERE 1 = 0', []],

@@ -55,7 +55,7 @@ describe('OracleDialect', () => {
     expect(query.sql).toBe(
       'SELECT "id", "name" FROM "people" WHERE ("age" >= :1 AND "status" IN (:2, :3) AND 1 = 1 AND 1 = 0 ' +
         `AND "born" BETWEEN TO_DATE(:4, 'YYYY-MM-DD') AND TO_DATE(:5, 'YYYY-MM-DD') AND "email" IS NOT NULL AND "age" IS NULL ` +
-        'AND "name" NOT LIKE :6 AND "email" LIKE :7 AND (NOT ("flag" = :8)) AND "status" <> :9) ' +
+        `AND "name" NOT LIKE :6 ESCAPE '\\' AND "email" LIKE :7 ESCAPE '\\' AND (NOT ("flag" = :8)) AND "status" <> :9) ` +
         'ORDER BY "name" ASC, "id" DESC OFFSET :10 ROWS FETCH NEXT :11 ROWS ONLY',
     );
     expect(query.params).toEqual([18, 'a', 'b', '1990-01-01', '1999-12-31', 'A%', '%@x.org', 1, 'gone', 20, 10]);

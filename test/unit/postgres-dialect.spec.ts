@@ -42,7 +42,7 @@ describe('PostgresDialect', () => {
     });
     expect(query.sql).toBe(
       'SELECT "id", "name" FROM "people" WHERE ("age" >= $1 AND "status" IN ($2, $3) AND 1 = 1 AND "born" BETWEEN $4 AND $5 ' +
-        'AND "email" IS NOT NULL AND "name" NOT LIKE $6 AND (NOT ("flag" = $7))) ORDER BY "name" ASC, "id" DESC LIMIT 10 OFFSET 20',
+        `AND "email" IS NOT NULL AND "name" NOT LIKE $6 ESCAPE E'\\\\' AND (NOT ("flag" = $7))) ORDER BY "name" ASC, "id" DESC LIMIT 10 OFFSET 20`,
     );
     expect(query.params).toEqual([18, 'a', 'b', '1990-01-01', '1999-12-31', 'A%', true]);
   });

@@ -32,7 +32,7 @@ describe('SqliteDialect golden SQL', () => {
           ],
         },
       }),
-      'SELECT "id", "name" FROM "users" WHERE ("age" >= ? AND "status" IN (?, ?) AND "id" NOT IN (?) AND "score" BETWEEN ? AND ? AND "email" IS NULL AND "phone" IS NOT NULL AND "name" LIKE ? AND "name" NOT LIKE ? AND ("flag" = ? OR NOT ("x" <> ?)))',
+      `SELECT "id", "name" FROM "users" WHERE ("age" >= ? AND "status" IN (?, ?) AND "id" NOT IN (?) AND "score" BETWEEN ? AND ? AND "email" IS NULL AND "phone" IS NOT NULL AND "name" LIKE ? ESCAPE '\\' AND "name" NOT LIKE ? ESCAPE '\\' AND ("flag" = ? OR NOT ("x" <> ?)))`,
       [18, 'a', 'b', 3, 1, 9, 'A%', '%z', 1, 'y'],
     ],
     ['empty IN matches nothing', select({ where: { kind: 'in', column: col('id'), values: [], negated: false } }), 'SELECT "id", "name" FROM "users" WHERE 1 = 0', []],

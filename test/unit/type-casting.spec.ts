@@ -31,7 +31,7 @@ describe('castValue', () => {
     ['string', {}, /string, got an object/],
     ['date', '2023-02-29', /real calendar date/],
     ['date', 'yesterday', /YYYY-MM-DD/],
-    ['datetime', 'not a date', /Date/],
+    ['datetime', 'not a date', /ISO-8601/],
     ['uuid', 'not-a-uuid', /UUID/],
     ['binary', 'abc', /Buffer/],
     ['json', () => 1, /JSON/],

@@ -6,7 +6,7 @@ import { mssqlPoolConfig, validateMssqlOptions } from './config';
 import { MssqlDialect } from './dialect';
 import type { MssqlDriver, MssqlPool } from './driver';
 import { translateMssqlError } from './errors';
-import type { MssqlConnectionOptions } from './options';
+import { MSSQL_OPTION_KEYS, type MssqlConnectionOptions } from './options';
 import { MssqlSession, type MssqlSessionContext } from './session';
 
 /**
@@ -27,6 +27,9 @@ export class MssqlBackend extends StorageBackend<MssqlConnectionOptions> {
   };
 
   private sessionContext?: MssqlSessionContext;
+
+  /** Every option key this backend reads (besides the common ones); others are refused. */
+  static readonly optionKeys = MSSQL_OPTION_KEYS;
 
   static validateOptions(options: Record<string, unknown>, path: string): void {
     validateMssqlOptions(options, path);

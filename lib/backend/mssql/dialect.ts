@@ -223,7 +223,7 @@ export class MssqlDialect extends Dialect {
   protected override compileCondition(node: ConditionNode, params: unknown[]): string {
     if (node.kind === 'like') {
       const pattern = node.pattern.replace(/\[/g, '[[]');
-      return `${this.column(node.column)} ${node.negated ? 'NOT ' : ''}LIKE ${this.bind(params, pattern)}`;
+      return `${this.column(node.column)} ${node.negated ? 'NOT ' : ''}LIKE ${this.bind(params, pattern)} ESCAPE ${this.likeEscape()}`;
     }
     return super.compileCondition(node, params);
   }

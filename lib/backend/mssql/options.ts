@@ -1,4 +1,4 @@
-import type { CommonConnectionOptions } from '../../connection/common-options';
+import { optionKeys, type CommonConnectionOptions } from '../../connection/common-options';
 
 /**
  * A connection to Microsoft SQL Server (2016 or later) or Azure SQL through the `mssql` package
@@ -29,3 +29,15 @@ export interface MssqlConnectionOptions extends CommonConnectionOptions {
   /** Fail a connection attempt that takes this long; default 15000. */
   connectTimeoutMs?: number;
 }
+
+export const MSSQL_OPTION_KEYS = optionKeys<MssqlConnectionOptions>()([
+  'url',
+  'server',
+  'port',
+  'database',
+  'user',
+  'password',
+  'options',
+  'requestTimeoutMs',
+  'connectTimeoutMs',
+]);

@@ -16,7 +16,7 @@ import { MysqlDialect } from './dialect';
 import { loadMysql2, type Mysql2Module, type RawConnection } from './driver';
 import { translateMysqlError } from './errors';
 import { MysqlLink } from './link';
-import { MYSQL_REPLICA_FIELDS, type MysqlConnectionOptions } from './options';
+import { MYSQL_OPTION_KEYS, MYSQL_REPLICA_FIELDS, type MysqlConnectionOptions } from './options';
 import { ResourcePool, type PoolStats } from './pool';
 import { featuresOf } from './server-info';
 import { LazyStream } from './live-result';
@@ -64,6 +64,9 @@ export class MysqlBackend extends StorageBackend<MysqlConnectionOptions> impleme
       collation: this.config.collation,
     });
   }
+
+  /** Every option key this backend reads (besides the common ones); others are refused. */
+  static readonly optionKeys = MYSQL_OPTION_KEYS;
 
   static validateOptions(options: Record<string, unknown>, path: string): void {
     resolveMysqlConfig(options as unknown as MysqlConnectionOptions, path);

@@ -204,6 +204,11 @@ export class MysqlDialect extends Dialect {
     return ` ON DUPLICATE KEY UPDATE ${set.join(', ')}`;
   }
 
+  /** A backslash without a string literal, whose meaning would depend on NO_BACKSLASH_ESCAPES. */
+  protected override likeEscape(): string {
+    return 'CHAR(92 USING utf8mb4)';
+  }
+
   protected override compileInsertDefaults(node: InsertNode): string {
     return `INSERT INTO ${this.quoteIdentifier(node.table)} () VALUES ()${this.compileReturning(node.returning)}`;
   }

@@ -22,6 +22,8 @@ export interface RawQueryOptions {
   bigNumberStrings?: boolean;
   /** Per statement: rows as arrays of values in column order, not objects. */
   rowsAsArray?: boolean;
+  /** Per statement: these column types as text instead of Dates. */
+  dateStrings?: readonly string[];
 }
 
 /** A mysql2 command: emits `result` per row, `error` for a statement failure, then `end`. */

@@ -1,5 +1,8 @@
 import type { CompiledQuery } from '../../query/nodes';
 import { LiveResult, type StreamHooks } from './live-result';
+
+/** Column types the model layer reads as text (see `submit`). */
+const MODEL_DATE_STRINGS: readonly string[] = ['DATE', 'DATETIME'];
 import {
   SERVER_STATUS_IN_TRANS,
   type Mysql2Module,
@@ -142,7 +145,13 @@ export class MysqlLink {
     try {
       const options: RawQueryOptions = { sql: query.sql };
       // Only asked for when wanted: mysql2 keys its prepared statements and parsers by it too.
-      if (rowsAsArray) options.rowsAsArray = true;
+      if (rowsAsArray) {
+        options.rowsAsArray = true;
+        // Value-array rows are the model layer's, whose readers parse DATETIME text themselves:
+        // exactly (mysql2's Dates get the years 0-99 wrong unless it builds them from text, the
+        // slowest way) and faster. Raw queries keep mysql2's Dates.
+        options.dateStrings = MODEL_DATE_STRINGS;
+      }
       if (query.params.length === 0) this.raw.query(options, callback);
       else {
         options.values = this.bindable(query.params);

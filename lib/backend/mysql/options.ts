@@ -1,4 +1,4 @@
-import type { CommonConnectionOptions, ReplicatedConnectionOptions } from '../../connection/common-options';
+import { optionKeys, type CommonConnectionOptions, type ReplicatedConnectionOptions } from '../../connection/common-options';
 
 /**
  * TLS settings handed to mysql2 as they are: `true` for TLS with the default certificate checks,
@@ -63,3 +63,22 @@ export const MYSQL_REPLICA_FIELDS = ['url', 'host', 'port', 'socketPath', 'user'
 
 /** One read replica of a MySQL/MariaDB connection (`replicas: [{ url: 'mysql://...' }]`). */
 export type MysqlReplicaOptions = Pick<MysqlConnectionOptions, (typeof MYSQL_REPLICA_FIELDS)[number]>;
+
+export const MYSQL_OPTION_KEYS = optionKeys<MysqlConnectionOptions>()([
+  'url',
+  'host',
+  'port',
+  'socketPath',
+  'user',
+  'password',
+  'database',
+  'ssl',
+  'timezone',
+  'charset',
+  'collation',
+  'connectTimeoutMs',
+  'maxPreparedStatements',
+  'replicas',
+  'readYourWritesMs',
+  'replicaRetryMs',
+]);

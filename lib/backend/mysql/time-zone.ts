@@ -15,7 +15,12 @@ export interface FixedOffset {
 
 const OFFSET = /^([+-])(\d{2}):(\d{2})$/;
 
-export const UTC: FixedOffset = { driver: 'Z', session: '+00:00', minutes: 0 };
+/**
+ * mysql2 is told `'+00:00'`, not `'Z'`: with `'Z'` it builds DATETIMEs read over the binary
+ * protocol with `Date.UTC(year, ...)`, which maps the years 0-99 to 1900-1999 (0050 came back
+ * as 1950); with an explicit offset it parses the digits as ISO-8601 text, which keeps them.
+ */
+export const UTC: FixedOffset = { driver: '+00:00', session: '+00:00', minutes: 0 };
 
 /** Parse a `timezone` option, or return undefined when it is not a fixed offset. */
 export function parseFixedOffset(value: string | undefined): FixedOffset | undefined {
@@ -38,9 +43,33 @@ export function formatWallClock(date: Date, offset: FixedOffset): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
 }
 
-/** The instant a `YYYY-MM-DD HH:MM:SS[.ffffff]` wall-clock string at `offset` stands for. */
+/**
+ * The instant a `YYYY-MM-DD HH:MM:SS[.ffffff]` wall-clock string at `offset` stands for, read
+ * digit by digit (several times faster than parsing ISO text with `new Date`).
+ */
 export function parseWallClock(text: string, offset: FixedOffset): Date {
-  const iso = text.length === 10 ? `${text}T00:00:00` : text.replace(' ', 'T').slice(0, 23);
-  const date = new Date(`${iso}Z`);
-  return offset.minutes === 0 ? date : new Date(date.getTime() - offset.minutes * 60_000);
+  const length = text.length;
+  if (length !== 10 && (length < 19 || text.charCodeAt(10) !== 32 || text.charCodeAt(13) !== 58)) {
+    const date = new Date(`${text.replace(' ', 'T').slice(0, 23)}Z`);
+    return offset.minutes === 0 ? date : new Date(date.getTime() - offset.minutes * 60_000);
+  }
+  const digit = (index: number) => text.charCodeAt(index) - 48;
+  const pair = (index: number) => digit(index) * 10 + digit(index + 1);
+  const year = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3);
+  const month = pair(5) - 1;
+  const day = pair(8);
+  let ms = 0;
+  if (length > 20) {
+    for (let i = 20; i < 23; i++) ms = ms * 10 + (i < length ? digit(i) : 0);
+  }
+  const time = length === 10 ? 0 : ((pair(11) * 60 + pair(14)) * 60 + pair(17)) * 1000 + ms;
+  const date = new Date(Date.UTC(year, month, day) + time - offset.minutes * 60_000);
+  // Date.UTC reads the years 0-99 as 1900-1999: build those from a date whose year is set apart.
+  if (year < 100) {
+    const exact = new Date(0);
+    exact.setUTCFullYear(year, month, day);
+    exact.setTime(exact.getTime() + time - offset.minutes * 60_000);
+    return exact;
+  }
+  return date;
 }

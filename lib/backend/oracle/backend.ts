@@ -8,7 +8,7 @@ import { oraclePoolSizing, resolveOracleSettings, validateOracleOptions } from '
 import { OracleDialect } from './dialect';
 import type { OracleConnection, OracleDriver, OraclePool } from './driver';
 import { translateOracleError } from './errors';
-import type { OracleConnectionOptions } from './options';
+import { ORACLE_OPTION_KEYS, type OracleConnectionOptions } from './options';
 import { OracleSession, type OracleSessionContext } from './session';
 import { OracleTwoPhase } from './two-phase';
 
@@ -33,6 +33,9 @@ export class OracleBackend extends StorageBackend<OracleConnectionOptions> {
 
   private pool?: OraclePool;
   private sessionContext?: OracleSessionContext;
+
+  /** Every option key this backend reads (besides the common ones); others are refused. */
+  static readonly optionKeys = ORACLE_OPTION_KEYS;
 
   static validateOptions(options: Record<string, unknown>, path: string): void {
     validateOracleOptions(options, path);

@@ -1,4 +1,4 @@
-import type { CommonConnectionOptions } from '../../connection/common-options';
+import { optionKeys, type CommonConnectionOptions } from '../../connection/common-options';
 
 /**
  * A connection to Oracle Database through node-oracledb in Thin mode (pure JavaScript, no
@@ -27,3 +27,15 @@ export interface OracleConnectionOptions extends CommonConnectionOptions {
   /** Statements cached per connection by the driver; default 30 (the driver's default). */
   statementCacheSize?: number;
 }
+
+export const ORACLE_OPTION_KEYS = optionKeys<OracleConnectionOptions>()([
+  'url',
+  'connectString',
+  'host',
+  'port',
+  'serviceName',
+  'user',
+  'password',
+  'currentSchema',
+  'statementCacheSize',
+]);

@@ -13,7 +13,7 @@ import {
 } from '../storage-backend';
 import { PostgresDialect } from './dialect';
 import { translatePostgresError } from './errors';
-import { POSTGRES_REPLICA_FIELDS, type PostgresConnectionOptions } from './options';
+import { POSTGRES_OPTION_KEYS, POSTGRES_REPLICA_FIELDS, type PostgresConnectionOptions } from './options';
 import { buildPoolConfig, describeAddress, POOL_DEFAULTS, serverAddress } from './pool-config';
 import { PostgresSession, runOnClient, toExecuteResult, toRows, type SessionHooks } from './session';
 import { PostgresTwoPhase } from './two-phase';
@@ -49,6 +49,9 @@ export class PostgresBackend extends StorageBackend<PostgresConnectionOptions> {
    */
   private generation = 0;
   private readonly openedIn = new WeakMap<Pg.ClientBase, number>();
+
+  /** Every option key this backend reads (besides the common ones); others are refused. */
+  static readonly optionKeys = POSTGRES_OPTION_KEYS;
 
   static validateOptions(options: Record<string, unknown>, path: string): void {
     validatePostgresOptions(options, path);

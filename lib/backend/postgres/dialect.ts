@@ -97,6 +97,11 @@ export class PostgresDialect extends Dialect {
     return value;
   }
 
+  /** E'' reads the same whatever `standard_conforming_strings` says. */
+  protected override likeEscape(): string {
+    return "E'\\\\'";
+  }
+
   protected override compileIn(column: ColumnRef, values: readonly unknown[], negated: boolean, params: unknown[]): string {
     if (values.length <= this.maxInListValues) return super.compileIn(column, values, negated, params);
     // One array parameter, whatever the length: `= ANY($1)` is what PostgreSQL makes of an IN

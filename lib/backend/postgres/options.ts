@@ -1,4 +1,4 @@
-import type { CommonConnectionOptions, ReplicatedConnectionOptions } from '../../connection/common-options';
+import { optionKeys, type CommonConnectionOptions, type ReplicatedConnectionOptions } from '../../connection/common-options';
 
 /**
  * A password, or a function that returns one when a connection opens (rotating credentials such
@@ -53,3 +53,21 @@ export const POSTGRES_REPLICA_FIELDS = ['url', 'host', 'port', 'user', 'password
 
 /** One read replica of a PostgreSQL connection (`replicas: [{ url: 'postgres://...' }]`). */
 export type PostgresReplicaOptions = Pick<PostgresConnectionOptions, (typeof POSTGRES_REPLICA_FIELDS)[number]>;
+
+export const POSTGRES_OPTION_KEYS = optionKeys<PostgresConnectionOptions>()([
+  'url',
+  'host',
+  'port',
+  'user',
+  'password',
+  'database',
+  'ssl',
+  'schema',
+  'applicationName',
+  'statementTimeoutMs',
+  'lockTimeoutMs',
+  'preparedStatements',
+  'replicas',
+  'readYourWritesMs',
+  'replicaRetryMs',
+]);

@@ -18,7 +18,7 @@ import {
 import { registerDecimalAggregates } from './decimal-aggregates';
 import { SqliteDialect } from './dialect';
 import { translateSqliteError } from './errors';
-import type { SqliteConnectionOptions } from './options';
+import { SQLITE_OPTION_KEYS, type SqliteConnectionOptions } from './options';
 import { SqliteStatementRunner, type StepRunner } from './statement-runner';
 
 const QUERY_ONLY_ON: CompiledQuery = { sql: 'PRAGMA query_only = 1', params: [] };
@@ -52,6 +52,9 @@ export class SqliteBackend extends StorageBackend<SqliteConnectionOptions> {
   /** A read-only second connection for streams outside transactions (WAL files only; see stream()). */
   private reader?: { db: Database.Database; runner: SqliteStatementRunner };
   private readerAllowed = false;
+
+  /** Every option key this backend reads (besides the common ones); others are refused. */
+  static readonly optionKeys = SQLITE_OPTION_KEYS;
 
   static validateOptions(options: Record<string, unknown>, path: string): void {
     if (typeof options.database !== 'string' || options.database.trim() === '') {

@@ -1,4 +1,4 @@
-import type { CommonConnectionOptions } from '../../connection/common-options';
+import { optionKeys, type CommonConnectionOptions } from '../../connection/common-options';
 
 export interface SqliteConnectionOptions extends CommonConnectionOptions {
   backend: 'sqlite';
@@ -26,3 +26,5 @@ export interface SqliteConnectionOptions extends CommonConnectionOptions {
   /** Enforce foreign keys; default true. */
   foreignKeys?: boolean;
 }
+
+export const SQLITE_OPTION_KEYS = optionKeys<SqliteConnectionOptions>()(['database', 'readonly', 'journalMode', 'synchronous', 'busyTimeoutMs', 'acquireTimeoutMs', 'foreignKeys']);

@@ -1,6 +1,6 @@
 import type { ColumnType } from '../column-types';
 import type { ValueReader } from '../dialect';
-import { fromJson } from '../value-conversion';
+import { fromJson, readIsoInstant } from '../value-conversion';
 import type { ColumnDefinition } from '../../schema/table-definition';
 
 /**
@@ -34,7 +34,7 @@ export function sqliteColumnType(column: ColumnDefinition): string {
 const readBoolean: ValueReader = (v) => v === 1 || v === 1n || v === true || v === '1';
 const readInteger: ValueReader = (v) => (typeof v === 'bigint' ? Number(v) : v);
 const readBigInt: ValueReader = (v) => (typeof v === 'bigint' ? v : BigInt(v as number | string));
-const readDatetime: ValueReader = (v) => new Date(v as string | number);
+const readDatetime: ValueReader = readIsoInstant;
 const readString: ValueReader = (v) => (typeof v === 'string' ? v : String(v));
 
 /** How each type's driver value becomes its JavaScript value; absent where nothing changes. */

@@ -1,4 +1,4 @@
-import { ActiveRecord, Column, Model, PrimaryKey, QueryError, UnknownColumnError } from 'nestjs-activerecord';
+import { ActiveRecord, Column, Model, PrimaryKey, QueryError, UnknownColumnError, ValidationError } from 'nestjs-activerecord';
 import { describeMariadb, useMariadb, withAdmin } from './harness';
 
 @Model({ table: 'inj_people' })
@@ -32,6 +32,9 @@ const PAYLOADS = [
   ':name $1 @p1',
 ];
 
+/** What a text column may hold (no NUL); raw SQL binds take every payload. */
+const TEXT_PAYLOADS = PAYLOADS.filter((payload) => !payload.includes('\u0000'));
+
 describeMariadb('malicious input does nothing but what it says', () => {
   const db = useMariadb({}, [Person, Hostile]);
 
@@ -49,7 +52,9 @@ describeMariadb('malicious input does nothing but what it says', () => {
   };
 
   it('stores and finds every payload literally, in every value position', async () => {
-    for (const payload of PAYLOADS) {
+    // A NUL is refused in text on every backend (a ValidationError before any SQL), so it is no payload here.
+    await expect(Person.create({ name: '\u0000' })).rejects.toBeInstanceOf(ValidationError);
+    for (const payload of TEXT_PAYLOADS) {
       const person = await Person.create({ name: payload, note: payload.repeat(3) });
       expect((await Person.find(person.id)).name).toBe(payload);
       expect(await Person.where({ name: payload }).count()).toBe(1);
@@ -61,7 +66,7 @@ describeMariadb('malicious input does nothing but what it says', () => {
       await Person.upsert({ id: person.id, name: payload }, { conflict: ['id'], update: ['name'] });
       await intact();
     }
-    expect(await Person.count()).toBe(PAYLOADS.length + 1);
+    expect(await Person.count()).toBe(TEXT_PAYLOADS.length + 1);
   });
 
   it('binds values in raw SQL too, whatever the session sql_mode', async () => {
@@ -93,7 +98,7 @@ describeMariadb('malicious input does nothing but what it says', () => {
     const found = await Hostile.find(row.id);
     expect(found.value).toBe("d`'\\\"");
     expect(found.tick).toBe('`');
-    for (const payload of PAYLOADS) {
+    for (const payload of TEXT_PAYLOADS) {
       const made = await Hostile.create({ value: payload });
       expect(await Hostile.where({ value: payload }).count()).toBe(1);
       await Hostile.where({ id: made.id }).updateAll({ tick: payload.slice(0, 20) });
@@ -101,7 +106,7 @@ describeMariadb('malicious input does nothing but what it says', () => {
     }
     let streamed = 0;
     for await (const hostile of Hostile.orderBy('value').stream({ batchSize: 3 })) streamed += hostile.value.length > 0 ? 1 : 0;
-    expect(streamed).toBe(PAYLOADS.length + 1);
+    expect(streamed).toBe(TEXT_PAYLOADS.length + 1);
     await intact();
   });
 

@@ -1,5 +1,5 @@
 import type { RowDataPacket } from 'mysql2';
-import { ActiveRecord, Column, ConnectionRegistry, Model, PrimaryKey, type MysqlDialect } from 'nestjs-activerecord';
+import { ActiveRecord, Column, ConnectionRegistry, Model, PrimaryKey, ValidationError, type MysqlDialect } from 'nestjs-activerecord';
 import { featuresOf } from '../../../lib/backend/mysql/server-info';
 import { describeMariadb, useMariadb, withAdmin } from './harness';
 
@@ -162,11 +162,13 @@ describeMariadb('column types round trip exactly', () => {
     // 20 characters (code points), most of them outside the Basic Multilingual Plane: fits VARCHAR(20).
     const label = [...'😀👍🏽𝄞中文ñ', ...Array<string>(20).fill('🎉')].slice(0, 20).join('');
     expect([...label]).toHaveLength(20);
-    const text = 'Ünïcødé ✓ 😀 \'single\' "double" \\ back\n\u0000nul';
+    const text = 'Ünïcødé ✓ 😀 \'single\' "double" \\ back\n\ttab';
     const found = await roundTrip({ label, body: text.repeat(1000) });
     expect(found.label).toBe(label);
     expect(found.body).toBe(text.repeat(1000));
     expect(await Sample.where({ body: text.repeat(1000) }).count()).toBe(1);
+    // U+0000 is refused in text on every backend (PostgreSQL cannot store it): one rule everywhere.
+    await expect(roundTrip({ body: 'a\u0000b' })).rejects.toBeInstanceOf(ValidationError);
   });
 
   it('keeps booleans, integers, doubles and UUIDs', async () => {

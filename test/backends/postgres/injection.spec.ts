@@ -1,4 +1,4 @@
-import { ActiveRecord, Column, ConnectionRegistry, Model, PrimaryKey, QueryError } from 'nestjs-activerecord';
+import { ActiveRecord, Column, ConnectionRegistry, Model, PrimaryKey, QueryError, ValidationError } from 'nestjs-activerecord';
 import { RecordingLogger, describePostgres, uniqueAppName, usePostgres, withAdmin } from './harness';
 import { PG_URL, quoteIdent } from './target';
 
@@ -62,7 +62,7 @@ describePostgres('hostile values and identifiers', () => {
 
   it('refuses a NUL character in text instead of storing a truncated value', async () => {
     const error = await Victim.create({ name: 'before\u0000after' }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(QueryError);
+    expect(error).toBeInstanceOf(ValidationError);
     expect((error as Error).message).not.toContain('before');
     expect(await Victim.where({ name: { like: 'before%' } }).count()).toBe(0);
   });

@@ -59,3 +59,6 @@ export class InsufficientFunds extends Error {
     super(`wallet ${walletId} has too little money`);
   }
 }
+
+/** The mailer of the lifecycle example. */
+export declare const mailer: { send(to: string, subject: string): void };
