@@ -2,6 +2,9 @@ import type { BackendLogger, StorageBackend } from '../backend/storage-backend';
 import { ConnectionError, QueryError } from '../errors';
 import type { AmbientScope, RequestState } from './ambient-scope';
 
+/** How long startup waits for the replicas to connect (they go on connecting afterwards). */
+const STARTUP_WAIT_MS = 2000;
+
 /** What a statement is, for routing: a model's read, raw SQL from `query()`, or a write. */
 export type StatementRole = 'read' | 'raw' | 'write';
 
@@ -63,9 +66,16 @@ export class ReplicaSet {
     this.replicas = backends.map((backend, index) => new Replica(index, backend));
   }
 
-  /** Open every replica. One that cannot be reached is left down with a warning: the primary serves its reads. */
+  /**
+   * Open every replica, waiting at most STARTUP_WAIT_MS: one that cannot be reached is left down
+   * with a warning, one still connecting finishes in the background, and until then the primary
+   * serves their reads. A replica never holds startup up for longer.
+   */
   async open(): Promise<void> {
-    await Promise.all(this.replicas.map((replica) => this.connect(replica)));
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, STARTUP_WAIT_MS)));
+    await Promise.race([Promise.all(this.replicas.map((replica) => this.connect(replica))), waited]);
+    clearTimeout(timer);
   }
 
   async close(): Promise<void> {

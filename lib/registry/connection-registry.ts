@@ -37,6 +37,8 @@ export class ConnectionRegistry implements Application {
   private explicitDefault = false;
   private closed = false;
   private coordinatorOptions?: CoordinatorOptions;
+  /** Some connection has read replicas: requests then track their writes (runRequest). */
+  private replicated = false;
   /** The application-wide `logging` (the first forRoot that gives one): the coordinator's level comes from it. */
   private loggingOption?: LoggingOption;
   private transactionCoordinator?: TransactionCoordinator;
@@ -67,7 +69,7 @@ export class ConnectionRegistry implements Application {
    * handle jobs one by one.
    */
   runRequest<T>(work: () => T): T {
-    if (![...this.connections.values()].some((connection) => connection.replicas !== undefined)) return this.run(work);
+    if (!this.replicated) return this.run(work);
     const scope = currentScope().withApplication(this);
     return runInScope(scope.withRouting({ role: scope.routing?.role, request: new RequestWrites() }), work);
   }
@@ -117,6 +119,7 @@ export class ConnectionRegistry implements Application {
     const created = validated.map((entry) => this.createConnection(entry, options));
     for (const connection of created) attachEncryption(connection, options.encryption);
     for (const connection of created) this.connections.set(connection.name, connection);
+    this.replicated ||= created.some((connection) => connection.replicas !== undefined);
     bindingsChanged();
 
     const results = await Promise.allSettled(created.map((connection) => connection.open()));
