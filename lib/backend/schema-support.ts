@@ -24,6 +24,32 @@ export interface Introspector {
 }
 
 /**
+ * An introspector that reads a table with a fixed set of catalog queries, one result per key
+ * (`columns`, `indexes`, ...), and builds the table from their rows: what every built-in
+ * backend's introspection does. Subclasses say which queries and how rows become a table.
+ */
+export abstract class CatalogIntrospector<Rows extends { readonly [K in keyof Rows]: readonly Row[] }> implements Introspector {
+  /** The query listing the base tables, one row per table with a `name` column. */
+  abstract tablesQuery(): CompiledQuery;
+  /** One catalog query per kind of row the table is built from. */
+  abstract tableQueries(table: string): { readonly [K in keyof Rows]: CompiledQuery };
+  /** The table from its catalog rows; undefined when the catalog has no such table. */
+  abstract buildTable(name: string, rows: Rows): TableSchema | undefined;
+
+  async tableNames(run: CatalogQuery): Promise<string[]> {
+    return (await run(this.tablesQuery())).map((row) => String(row.name));
+  }
+
+  async table(run: CatalogQuery, name: string): Promise<TableSchema | undefined> {
+    const queries = this.tableQueries(name);
+    const rows: Record<string, readonly Row[]> = {};
+    // One after another: a migration's catalog reads may share its one session.
+    for (const key of Object.keys(queries)) rows[key] = await run(queries[key as keyof Rows]);
+    return this.buildTable(name, rows as Rows);
+  }
+}
+
+/**
  * How two instances starting together are kept from running one migration twice.
  * `session`: a lock the database ties to a session (PostgreSQL advisory lock, MySQL GET_LOCK),
  * taken on a session held for the whole run and released with it, also when the process dies.

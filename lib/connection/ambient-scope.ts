@@ -71,11 +71,6 @@ export class AmbientScope {
     return undefined;
   }
 
-  /** Only the explicit entry (undefined when the scope says nothing about the connection). */
-  explicitBinding(connection: ConnectionKey): SessionBinding | null | undefined {
-    return this.bindings.get(connection);
-  }
-
   /** The distinct bindings in scope, innermost first. */
   allBindings(): readonly SessionBinding[] {
     return this.frames;

@@ -48,10 +48,6 @@ export function bindingGeneration(): number {
   return state.generation;
 }
 
-export function openApplications(): readonly Application[] {
-  return state.open;
-}
-
 /** Run `work` as code of `application`: static model calls and transactions inside resolve there. */
 export function runInApplication<T>(application: Application, work: () => T): T {
   const scope = enteredScope();

@@ -59,7 +59,7 @@ export class SessionBroker {
   }
 
   /** How many sessions of `connection` the given holders have. */
-  heldBy(connection: Connection, holders: readonly SessionHolder[]): number {
+  private heldBy(connection: Connection, holders: readonly SessionHolder[]): number {
     const sessions = this.held.get(connection);
     if (!sessions || holders.length === 0) return 0;
     let count = 0;

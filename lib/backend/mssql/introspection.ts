@@ -2,7 +2,7 @@ import type { ColumnType } from '../column-types';
 import type { CompiledQuery } from '../../query/nodes';
 import type { ColumnSchema, ForeignKeySchema, IndexSchema, TableSchema } from '../../schema/database-schema';
 import { flag, groupRows, numberOrUndefined, parseDefaultLiteral, parseIndexPredicate, referentialAction, typedDefault, unwrapParentheses } from '../catalog-reading';
-import type { CatalogQuery, Introspector } from '../schema-support';
+import { CatalogIntrospector } from '../schema-support';
 import type { Row } from '../storage-backend';
 
 export interface MssqlCatalogRows {
@@ -23,7 +23,7 @@ const OBJECT = 'OBJECT_ID(QUOTENAME(SCHEMA_NAME()) + N\'.\' + QUOTENAME(@p1))';
  * or go: they are read into each column's `constraints`. The filtered unique index the dialect
  * makes for a nullable unique column (WHERE col IS NOT NULL) reads back as a plain unique index.
  */
-export class MssqlIntrospector implements Introspector {
+export class MssqlIntrospector extends CatalogIntrospector<MssqlCatalogRows> {
   tablesQuery(): CompiledQuery {
     return query('SELECT t.name AS name FROM sys.tables t WHERE t.schema_id = SCHEMA_ID() ORDER BY t.name');
   }
@@ -65,19 +65,7 @@ export class MssqlIntrospector implements Introspector {
     };
   }
 
-  async tableNames(run: CatalogQuery): Promise<string[]> {
-    return (await run(this.tablesQuery())).map((row) => String(row.name));
-  }
 
-  async table(run: CatalogQuery, name: string): Promise<TableSchema | undefined> {
-    const queries = this.tableQueries(name);
-    return this.buildTable(name, {
-      columns: await run(queries.columns),
-      checks: await run(queries.checks),
-      indexes: await run(queries.indexes),
-      foreignKeys: await run(queries.foreignKeys),
-    });
-  }
 
   buildTable(name: string, rows: MssqlCatalogRows): TableSchema | undefined {
     if (rows.columns.length === 0) return undefined;

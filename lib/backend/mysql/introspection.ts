@@ -3,7 +3,7 @@ import type { CompiledQuery } from '../../query/nodes';
 import type { ColumnSchema, ForeignKeySchema, IndexSchema, TableSchema } from '../../schema/database-schema';
 import type { ColumnDefault } from '../../schema/table-definition';
 import { flag, groupRows, numberOrUndefined, parseDefaultLiteral, referentialAction, typedDefault } from '../catalog-reading';
-import type { CatalogQuery, Introspector } from '../schema-support';
+import { CatalogIntrospector } from '../schema-support';
 import type { Row } from '../storage-backend';
 
 export interface MysqlCatalogRows {
@@ -21,8 +21,10 @@ const query = (sql: string, params: unknown[] = []): CompiledQuery => ({ sql, pa
  * `current_timestamp()`), MySQL as the bare value. MariaDB's JSON is LONGTEXT with a
  * `json_valid` CHECK, which is how a `json` column is recognised there.
  */
-export class MysqlIntrospector implements Introspector {
-  constructor(private readonly flavour: () => 'mysql' | 'mariadb') {}
+export class MysqlIntrospector extends CatalogIntrospector<MysqlCatalogRows> {
+  constructor(private readonly flavour: () => 'mysql' | 'mariadb') {
+    super();
+  }
 
   tablesQuery(): CompiledQuery {
     return query(
@@ -69,19 +71,7 @@ export class MysqlIntrospector implements Introspector {
     };
   }
 
-  async tableNames(run: CatalogQuery): Promise<string[]> {
-    return (await run(this.tablesQuery())).map((row) => String(row.name));
-  }
 
-  async table(run: CatalogQuery, name: string): Promise<TableSchema | undefined> {
-    const queries = this.tableQueries(name);
-    return this.buildTable(name, {
-      columns: await run(queries.columns),
-      indexes: await run(queries.indexes),
-      foreignKeys: await run(queries.foreignKeys),
-      checks: await run(queries.checks),
-    });
-  }
 
   buildTable(name: string, rows: MysqlCatalogRows): TableSchema | undefined {
     if (rows.columns.length === 0) return undefined;

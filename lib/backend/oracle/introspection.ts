@@ -2,7 +2,7 @@ import type { ColumnType } from '../column-types';
 import type { CompiledQuery } from '../../query/nodes';
 import type { ColumnSchema, ForeignKeySchema, IndexSchema, TableSchema } from '../../schema/database-schema';
 import { groupRows, numberOrUndefined, parseDefaultLiteral, referentialAction, typedDefault } from '../catalog-reading';
-import type { CatalogQuery, Introspector } from '../schema-support';
+import { CatalogIntrospector } from '../schema-support';
 import type { Row } from '../storage-backend';
 
 export interface OracleCatalogRows {
@@ -18,7 +18,7 @@ const query = (sql: string, params: unknown[] = []): CompiledQuery => ({ sql, pa
  * that rows come back with lower-case keys. Booleans and JSON are recognised by the CHECK
  * constraints the dialect writes for them (`"c" IN (0, 1)`, `"c" IS JSON`).
  */
-export class OracleIntrospector implements Introspector {
+export class OracleIntrospector extends CatalogIntrospector<OracleCatalogRows> {
   tablesQuery(): CompiledQuery {
     return query(`SELECT table_name AS "name" FROM user_tables WHERE dropped = 'NO' ORDER BY table_name`);
   }
@@ -52,18 +52,7 @@ export class OracleIntrospector implements Introspector {
     };
   }
 
-  async tableNames(run: CatalogQuery): Promise<string[]> {
-    return (await run(this.tablesQuery())).map((row) => String(row.name));
-  }
 
-  async table(run: CatalogQuery, name: string): Promise<TableSchema | undefined> {
-    const queries = this.tableQueries(name);
-    return this.buildTable(name, {
-      columns: await run(queries.columns),
-      constraints: await run(queries.constraints),
-      indexes: await run(queries.indexes),
-    });
-  }
 
   buildTable(name: string, rows: OracleCatalogRows): TableSchema | undefined {
     if (rows.columns.length === 0) return undefined;

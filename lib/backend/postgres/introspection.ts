@@ -2,7 +2,7 @@ import type { ColumnType } from '../column-types';
 import type { CompiledQuery } from '../../query/nodes';
 import type { ColumnSchema, ForeignKeySchema, IndexSchema, TableSchema } from '../../schema/database-schema';
 import { flag, nameList, numberOrUndefined, parseDefaultLiteral, parseIndexPredicate, referentialAction, typedDefault } from '../catalog-reading';
-import type { CatalogQuery, Introspector } from '../schema-support';
+import { CatalogIntrospector } from '../schema-support';
 import type { Row } from '../storage-backend';
 
 export interface PostgresCatalogRows {
@@ -23,7 +23,7 @@ const columnsOf = (attnums: string, relation: string, limit = '') =>
  * columns and constraint kinds), for the tables of the session's current schema, which is the
  * connection's `schema` option when one is set.
  */
-export class PostgresIntrospector implements Introspector {
+export class PostgresIntrospector extends CatalogIntrospector<PostgresCatalogRows> {
   tablesQuery(): CompiledQuery {
     return query(
       'SELECT c.relname AS name FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace ' +
@@ -64,18 +64,7 @@ export class PostgresIntrospector implements Introspector {
     };
   }
 
-  async tableNames(run: CatalogQuery): Promise<string[]> {
-    return (await run(this.tablesQuery())).map((row) => String(row.name));
-  }
 
-  async table(run: CatalogQuery, name: string): Promise<TableSchema | undefined> {
-    const queries = this.tableQueries(name);
-    return this.buildTable(name, {
-      columns: await run(queries.columns),
-      indexes: await run(queries.indexes),
-      foreignKeys: await run(queries.foreignKeys),
-    });
-  }
 
   buildTable(name: string, rows: PostgresCatalogRows): TableSchema | undefined {
     if (rows.columns.length === 0) return undefined;

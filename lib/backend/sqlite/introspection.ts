@@ -2,7 +2,7 @@ import type { ColumnType } from '../column-types';
 import type { CompiledQuery } from '../../query/nodes';
 import type { ColumnSchema, ForeignKeySchema, IndexSchema, TableSchema } from '../../schema/database-schema';
 import { flag, groupRows, numberOrUndefined, parseDefaultLiteral, parseIndexPredicate, referentialAction, typedDefault, unquoteIdentifier } from '../catalog-reading';
-import type { CatalogQuery, Introspector } from '../schema-support';
+import { CatalogIntrospector } from '../schema-support';
 import { defaultForeignKeyName } from '../schema-names';
 import type { Row } from '../storage-backend';
 
@@ -23,7 +23,7 @@ const query = (sql: string, params: unknown[] = []): CompiledQuery => ({ sql, pa
  * with that storage (a TEXT column reads as `text`); comparing with a model goes through the
  * dialect's column types, where TEXT equals every type SQLite stores as TEXT.
  */
-export class SqliteIntrospector implements Introspector {
+export class SqliteIntrospector extends CatalogIntrospector<SqliteCatalogRows> {
   readonly exactTypes = false;
 
   tablesQuery(): CompiledQuery {
@@ -47,20 +47,7 @@ export class SqliteIntrospector implements Introspector {
     };
   }
 
-  async tableNames(run: CatalogQuery): Promise<string[]> {
-    return (await run(this.tablesQuery())).map((row) => String(row.name));
-  }
 
-  async table(run: CatalogQuery, name: string): Promise<TableSchema | undefined> {
-    const queries = this.tableQueries(name);
-    const rows: SqliteCatalogRows = {
-      objects: await run(queries.objects),
-      columns: await run(queries.columns),
-      indexes: await run(queries.indexes),
-      foreignKeys: await run(queries.foreignKeys),
-    };
-    return this.buildTable(name, rows);
-  }
 
   buildTable(name: string, rows: SqliteCatalogRows): TableSchema | undefined {
     const tableRow = rows.objects.find((row) => row.type === 'table' && row.name === name);

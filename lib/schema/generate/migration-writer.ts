@@ -1,3 +1,4 @@
+import { foreignKeyOf } from '../../backend/ddl-compiler';
 import { defaultForeignKeyName, defaultIndexName } from '../../backend/schema-names';
 import type { ForeignKeyOperation } from '../schema-operations';
 import type { ColumnDefinition, IndexDefinition, TableDefinition } from '../table-definition';
@@ -97,17 +98,7 @@ function columnOptions(table: string, column: ColumnDefinition): Record<string, 
   if (column.unique) result.unique = true;
   if (column.primary) result.primary = true;
   if (column.autoIncrement) result.autoIncrement = true;
-  if (column.references) {
-    const ref = column.references;
-    result.references = referenceOptions(table, {
-      name: ref.name ?? defaultForeignKeyName(table, column.name),
-      column: column.name,
-      referencedTable: ref.table,
-      referencedColumn: ref.column,
-      onDelete: ref.onDelete,
-      onUpdate: ref.onUpdate,
-    });
-  }
+  if (column.references) result.references = referenceOptions(table, foreignKeyOf(table, column));
   return result;
 }
 
