@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import type { BackendLogger } from '../backend/storage-backend';
 import { ConnectionRegistry } from '../registry/connection-registry';
 import type { ActiveRecordOptions } from '../registry/registry-options';
+import { enterOperatorSession } from '../distributed/operator-session';
 import { ConfigurationError } from '../errors';
 import { loadModule } from '../schema/migrations/module-loader';
 import { suppressStartupSchemaWork } from '../schema/startup';
@@ -23,10 +24,13 @@ const DEFAULT_CONFIGS = ['activerecord.config.js', 'activerecord.config.cjs', 'a
  * Reach the application's connections: boot its root module as a Nest application context
  * (--module), or open the connections of a plain config file (--config). Either way, startup
  * schema work (migrationsRun, synchronize) is switched off first: `status` must not migrate, and
- * `migration:generate` must see the database as it is.
+ * `migration:generate` must see the database as it is. And the CLI is an operator, not a node:
+ * the coordinator neither takes a lease nor recovers at startup (`tx status` must show what is
+ * in doubt, not settle it).
  */
 export async function loadApplication(args: ParsedArguments, logger: BackendLogger, cwd = process.cwd()): Promise<LoadedApplication> {
   suppressStartupSchemaWork();
+  enterOperatorSession();
   const module = args.values.get('module');
   const config = args.values.get('config');
   if (module !== undefined && config !== undefined) throw new UsageError('give --module or --config, not both');

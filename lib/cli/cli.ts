@@ -3,12 +3,13 @@ import { loadApplication } from './app-loader';
 import { parseArguments, UsageError } from './arguments';
 import { APPLICATION_OPTIONS, CommandRegistry } from './command-registry';
 import { migrationCommands } from './commands/migration-commands';
+import { transactionCommands } from './commands/transaction-commands';
 import { commandHelp, generalHelp } from './help';
 import { processOutput, type Output } from './output';
 
 /** Every command group of `npx nestjs-activerecord`, one file each under commands/. */
 export function defaultCommands(): CommandRegistry {
-  return new CommandRegistry().register(...migrationCommands);
+  return new CommandRegistry().register(...migrationCommands, ...transactionCommands);
 }
 
 /**
@@ -16,9 +17,10 @@ export function defaultCommands(): CommandRegistry {
  * 2 wrong usage. Errors are printed with what to do next, never with a stack for expected ones.
  */
 export async function runCli(argv: readonly string[], output: Output = processOutput, registry = defaultCommands()): Promise<number> {
-  const [name, ...rest] = argv;
+  const [name, rest] = commandName(argv, registry);
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    const topic = name === 'help' && rest[0] ? registry.find(rest[0]) : undefined;
+    const topicName = name === 'help' ? commandName(rest, registry)[0] : undefined;
+    const topic = topicName !== undefined ? registry.find(topicName) : undefined;
     output.out(topic ? commandHelp(topic) : generalHelp(registry));
     return name === undefined ? 2 : 0;
   }
@@ -52,6 +54,13 @@ export async function runCli(argv: readonly string[], output: Output = processOu
   } finally {
     await app.close().catch((error: unknown) => output.err(`warning: closing the application failed: ${String(error)}`));
   }
+}
+
+/** `tx status` is `tx:status`: a group's commands may be typed with a space. */
+function commandName(argv: readonly string[], registry: CommandRegistry): [string | undefined, readonly string[]] {
+  const [first, second, ...rest] = argv;
+  if (first !== undefined && second !== undefined && !registry.find(first) && registry.find(`${first}:${second}`)) return [`${first}:${second}`, rest];
+  return [first, argv.slice(1)];
 }
 
 function report(output: Output, error: unknown, usage: string): number {

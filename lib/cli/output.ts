@@ -1,14 +1,27 @@
+import { createInterface } from 'node:readline';
 import type { MigrationEvent } from '../schema/migrations/migration-report';
 
-/** Where the CLI writes; tests pass their own. */
+/** Where the CLI writes, and whom it asks; tests pass their own. */
 export interface Output {
   out(line: string): void;
   err(line: string): void;
+  /** Ask the person at the terminal; undefined when no one can answer (not a terminal). */
+  ask?(question: string): Promise<string | undefined>;
 }
 
 export const processOutput: Output = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
+  ask: (question) => {
+    if (!process.stdin.isTTY) return Promise.resolve(undefined);
+    const prompt = createInterface({ input: process.stdin, output: process.stderr });
+    return new Promise((resolve) =>
+      prompt.question(question, (answer) => {
+        prompt.close();
+        resolve(answer.trim());
+      }),
+    );
+  },
 };
 
 /** A migration run's progress, one line per migration, with timings. */

@@ -8,6 +8,7 @@ import { coordinatorLevel, resolveLogPolicy, sinkAt, type LoggingOption } from '
 import { createReplicaSet } from '../connection/replica-options';
 import { RequestWrites } from '../connection/replica-set';
 import { resolveCoordinatorOptions, type CoordinatorOptions } from '../distributed/coordinator-options';
+import { inOperatorSession } from '../distributed/operator-session';
 import { TransactionCoordinator } from '../distributed/transaction-coordinator';
 import { ConfigurationError } from '../errors';
 import { associationsOf } from '../model/associations/resolve';
@@ -177,6 +178,8 @@ export class ConnectionRegistry implements Application {
    * not fatal: an application that never commits across databases should not fail to start.
    */
   async startCoordinator(): Promise<void> {
+    // The CLI looks at (and settles on request) what nodes left: it is not a node itself.
+    if (inOperatorSession()) return;
     const coordinator = this.coordinator;
     const configured = this.coordinatorOptions !== undefined;
     if (configured) {
