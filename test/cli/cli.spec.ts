@@ -207,4 +207,24 @@ describeIf('npx nestjs-activerecord with the application module (--module)', () 
     }
     expect(await cli(cwd, ['rollback', '--module', module], env)).toMatchObject({ code: 0 });
   }, 120_000);
+
+  it('boots a module with a coordinator as an operator: tx status takes no lease and settles nothing', async () => {
+    const module = join(ROOT, 'test', 'cli', 'fixtures', 'app.module.ts');
+    const nodeId = `cli-nest-${process.pid}`;
+    const status = await cli(cwd, ['tx', 'status', '--module', module], { ...env, AR_CLI_COORDINATOR: JSON.stringify({ nodeId }) });
+    expect(status).toMatchObject({ code: 0, err: '' });
+    expect(status.out).toContain('In doubt: ');
+    // Not recovering at startup: recovery would take over (and forget) an expired lease.
+    const registry = await ConnectionRegistry.open({
+      connections: JSON.parse(env.AR_CLI_CONNECTIONS!) as Record<string, ConnectionOptions>,
+      coordinator: { recoverOnStartup: false, nodeId: `cli-check-${process.pid}` },
+      logger: quietLogger,
+    });
+    try {
+      const leases = await registry.get('main').query('SELECT node FROM ar_tx_nodes WHERE node = $1', [nodeId]).catch(() => []);
+      expect(leases).toEqual([]);
+    } finally {
+      await registry.close();
+    }
+  }, 120_000);
 });
