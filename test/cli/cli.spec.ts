@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConnectionRegistry, type ConnectionOptions } from 'nestjs-activerecord';
@@ -167,6 +167,42 @@ export default {
     expect(back).toMatchObject({ code: 0 });
     expect(back.out).toMatch(/legacy +reverted {2}20990101000003_legacy_after/);
     expect(back.out).toContain('legacy: 1 reverted');
+  }, 120_000);
+  it('writes CommonJS migrations with --js (generate and create), which migrate and rollback run', async () => {
+    writeFileSync(
+      join(cwd, 'scratch.config.ts'),
+      `import { ActiveRecord, Column, Model, PrimaryKey } from 'nestjs-activerecord';
+
+@Model({ table: 'tags', connection: 'scratch' })
+class Tag extends ActiveRecord {
+  @PrimaryKey() id!: number;
+  @Column({ length: 30, index: true }) name!: string;
+}
+
+export default { connections: { scratch: { backend: 'sqlite', database: ${JSON.stringify(join(cwd, 'scratch.db'))} } }, models: [Tag], migrations: { directory: 'db/migrations' } };
+`,
+    );
+    const config = ['--config', 'scratch.config.ts'];
+    const generated = await cli(cwd, ['migration:generate', 'tags', '--js', ...config]);
+    expect(generated).toMatchObject({ code: 0, err: '' });
+    expect(generated.out).toMatch(/scratch: wrote db\/migrations\/scratch\/\d{14}_tags\.js/);
+    const created = await cli(cwd, ['migration:create', 'by hand', '--connection', 'scratch', '--js', ...config]);
+    expect(created).toMatchObject({ code: 0, err: '' });
+    const files = readdirSync(join(cwd, 'db', 'migrations', 'scratch')).sort();
+    expect(files).toEqual([expect.stringMatching(/^\d{14}_tags\.js$/), expect.stringMatching(/^\d{14}_by_hand\.js$/)]);
+    // CommonJS, as written: loadable by plain Node without a TypeScript loader.
+    const source = readFileSync(join(cwd, 'db', 'migrations', 'scratch', files[0]!), 'utf8');
+    expect(source).toMatch(/exports\.up = |module\.exports/);
+    expect(source).not.toMatch(/^import /m);
+
+    const applied = await cli(cwd, ['migrate', ...config]);
+    expect(applied).toMatchObject({ code: 0, err: '' });
+    expect(applied.out).toContain('scratch: 2 applied');
+    expect(await cli(cwd, ['migration:check', ...config])).toMatchObject({ code: 0 });
+    const back = await cli(cwd, ['rollback', '--steps', '2', ...config]);
+    expect(back).toMatchObject({ code: 0 });
+    expect(back.out).toContain('scratch: 2 reverted');
+    expect((await cli(cwd, ['migration:check', ...config])).code).toBe(1);
   }, 120_000);
 });
 

@@ -9,6 +9,7 @@ import {
   PrimaryKey,
   TransactionError,
   Version,
+  defineSagaStep,
   transactional,
 } from 'nestjs-activerecord';
 import { mariadb, postgres, quietLogger, releaseMariadb, releasePostgres, serversAvailable, sqliteFile } from './support';
@@ -42,6 +43,27 @@ class MariaItem extends tracked('maria') {}
 
 @Model({ table: 'life_hooks', connection: 'lite' })
 class LiteItem extends tracked('lite') {}
+
+/** Saga steps: one write each, on PostgreSQL and on SQLite; the second fails on demand. */
+const pgStep = defineSagaStep({
+  name: 'life-hooks-pg',
+  connection: 'pg',
+  run: async (label: string) => (await PgItem.create({ label })).id,
+  compensate: async (id: number) => {
+    journal.push('compensated pg');
+    await PgItem.where({ id }).deleteAll();
+  },
+});
+const liteStep = defineSagaStep({
+  name: 'life-hooks-lite',
+  connection: 'lite',
+  run: async (label: string) => {
+    await LiteItem.create({ label });
+    if (label.startsWith('fail')) throw new Error(`step refused ${label}`);
+    return label;
+  },
+  compensate: async () => undefined,
+});
 
 const servers = serversAvailable();
 const describeIf = servers.ok ? describe : describe.skip;
@@ -145,6 +167,34 @@ describeIf('AfterCommit / AfterRollback in cross-database units', () => {
     ).rejects.toThrow('no');
     expect(journal.filter((entry) => entry.includes('afterRollback')).sort()).toEqual(['lite:afterRollback:l2', 'pg:afterRollback:p2']);
     expect([await LiteItem.count(), await PgItem.count()]).toEqual([1, 1]);
+  });
+
+  it('saga: a record commits with its step, so its commit callback runs at the step\'s commit even if a later step fails', async () => {
+    await transactional({ connections: ['pg', 'lite'], mode: 'saga' }, async () => {
+      await pgStep.execute('s1');
+      journal.push('step 1 returned');
+      await liteStep.execute('s2');
+      journal.push('body done');
+    });
+    const at = (entry: string) => journal.indexOf(entry);
+    expect(journal.filter((entry) => /after(Commit|Rollback)/.test(entry))).toEqual(['pg:afterCommit:s1', 'lite:afterCommit:s2']);
+    expect(at('pg:afterCommit:s1')).toBeLessThan(at('step 1 returned'));
+
+    journal.length = 0;
+    await expect(
+      transactional({ connections: ['pg', 'lite'], mode: 'saga' }, async () => {
+        await pgStep.execute('s3');
+        await liteStep.execute('fail-s4');
+      }),
+    ).rejects.toThrow('step refused fail-s4');
+    // s3's step committed (then compensation deleted it, in a transaction of its own); fail-s4's step rolled back.
+    expect(journal.filter((entry) => /after(Commit|Rollback)|compensated/.test(entry))).toEqual([
+      'pg:afterCommit:s3',
+      'lite:afterRollback:fail-s4',
+      'compensated pg',
+    ]);
+    expect(await PgItem.where({ label: 's3' }).count()).toBe(0);
+    expect(await LiteItem.where({ label: 'fail-s4' }).count()).toBe(0);
   });
 
   it('outside any transaction, commit callbacks run right after the write', async () => {
