@@ -3,14 +3,16 @@
  * (b) Two-phase commit with the raw drivers, as a careful engineer writes it by hand, with the
  * same durability as the coordinator's decision-log path (presumed abort, one decision record):
  *
- *   branches:   PostgreSQL BEGIN; UPDATE   |  MariaDB XA START; UPDATE        (side by side)
+ *   branches:   PostgreSQL BEGIN  |  MariaDB XA START                        (side by side)
+ *   the work:   PostgreSQL UPDATE, then MariaDB UPDATE                      (in the caller's order)
  *   phase 1:    PREPARE TRANSACTION '<gtrid>:1'  |  XA END; XA PREPARE            (side by side)
  *   decision:   INSERT INTO xfer_decisions (gid, node, 'committing', participants, ...)   autocommit, on PostgreSQL
  *   phase 2:    COMMIT PREPARED '<gtrid>:1'  |  XA COMMIT (on the connection that prepared it)   (side by side)
  *   retire:     UPDATE xfer_decisions SET state = 'committed' WHERE gid = ANY($1), batched, off the caller's path
  *
- * The branches, the prepares and the commits run on both servers at once, as the coordinator
- * runs them: the fair baseline is the fastest hand-written code with the same durability, not
+ * Opening the branches, the prepares and the commits run on both servers at once, as the
+ * coordinator runs them: the fair baseline is the fastest hand-written code with the same
+ * durability and the same unit of work (coordinator.js awaits the debit, then the credit), not
  * one that waits for each server in turn.
  *
  * That is what the coordinator writes and where, for a PostgreSQL + MariaDB pair configured with
@@ -46,25 +48,31 @@ function makeRawTwoPhase({ evidence }) {
         let mariaState = 'none';
         let pgEvidence;
         try {
-          // The two branches run side by side, each on its own server.
+          // The two branches open side by side, each on its own server, as the coordinator opens
+          // a unit's branches; then the transfer's statements run in the order the caller wrote
+          // them (debit, then credit), as the coordinator bench's unit of work runs them.
+          let marker;
           await settledBoth(
             (async () => {
               await client.query('BEGIN');
               pgState = 'active';
               if (evidence) pgEvidence = (await client.query({ name: 'xfer_txid', text: 'SELECT txid_current()::text AS xid' })).rows[0].xid;
-              const debit = await client.query({ name: 'xfer_debit', text: 'UPDATE accounts SET balance = balance - $1 WHERE id = $2', values: [amount, from] });
-              if (debit.rowCount !== 1) throw new Error(`no PostgreSQL account ${from}`);
             })(),
             (async () => {
               await maria.query('XA START ?, ?', [gtrid, '2']);
               mariaState = 'active';
               // mysql2 queues commands on a connection: the marker need not be awaited before the UPDATE.
-              const marker = evidence ? maria.execute('INSERT INTO xfer_markers (gid, created_at) VALUES (?, ?)', [`${gtrid}:2`, new Date()]) : undefined;
-              const credit = maria.execute('UPDATE accounts SET balance = balance + ? WHERE id = ?', [amount, to]);
-              await settledBoth(marker, credit);
-              if ((await credit)[0].affectedRows !== 1) throw new Error(`no MariaDB account ${to}`);
+              if (evidence) {
+                marker = maria.execute('INSERT INTO xfer_markers (gid, created_at) VALUES (?, ?)', [`${gtrid}:2`, new Date()]);
+                marker.catch(() => undefined);
+              }
             })(),
           );
+          const debit = await client.query({ name: 'xfer_debit', text: 'UPDATE accounts SET balance = balance - $1 WHERE id = $2', values: [amount, from] });
+          if (debit.rowCount !== 1) throw new Error(`no PostgreSQL account ${from}`);
+          const [credit] = await maria.execute('UPDATE accounts SET balance = balance + ? WHERE id = ?', [amount, to]);
+          await marker;
+          if (credit.affectedRows !== 1) throw new Error(`no MariaDB account ${to}`);
 
           // Phase 1, both servers at once.
           await settledBoth(

@@ -68,6 +68,7 @@ function increment(digits: string): string {
  * digits before the point than the column holds.
  */
 export function fitDecimal(text: string, precision: number, scale: number): string {
+  if (alreadyFits(text, precision, scale)) return text;
   const parsed = parseDecimal(text);
   if (parsed === undefined) throw new TypeError(`expected a decimal string such as '12.30', got a malformed one`);
   const most = precision - scale;
@@ -88,6 +89,33 @@ export function fitDecimal(text: string, precision: number, scale: number): stri
   if (whole.length > most) throw tooLarge(precision, scale);
   const zero = whole === '' && /^0*$/.test(fraction);
   return format(parsed.negative && !zero, whole, fraction, scale);
+}
+
+/**
+ * Already written as the column stores it (`'-12.30'` for a decimal(p, 2), within its digits): the
+ * usual case, values formatted by the caller or read back from the database, checked without
+ * building anything. Anything else (leading zeros, `'-0.00'`, exponents, other scales) goes the
+ * long way.
+ */
+function alreadyFits(text: string, precision: number, scale: number): boolean {
+  const length = text.length;
+  const start = text.charCodeAt(0) === 45 /* - */ ? 1 : 0;
+  let i = start;
+  while (i < length && isDigit(text.charCodeAt(i))) i++;
+  const whole = i - start;
+  if (whole === 0) return false;
+  if (text.charCodeAt(start) === 48 /* 0 */) {
+    // '0.12' fits any scale-2 column; '012.30' and '-0.xx' (perhaps a negative zero) do not pass here.
+    if (whole > 1 || start === 1) return false;
+  } else if (whole > precision - scale) return false;
+  if (scale === 0) return i === length;
+  if (text.charCodeAt(i) !== 46 /* . */ || length - i - 1 !== scale) return false;
+  for (let j = i + 1; j < length; j++) if (!isDigit(text.charCodeAt(j))) return false;
+  return true;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
 }
 
 function format(negative: boolean, whole: string, fraction: string, scale: number): string {

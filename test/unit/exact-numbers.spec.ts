@@ -14,6 +14,16 @@ describe('exact decimal arithmetic', () => {
     ['99999.99', 7, 2, '99999.99'],
     ['1.5e2', 5, 2, '150.00'],
     ['123', 3, 0, '123'],
+    // Already in the column's form (the fast path), and near misses that must take the long way.
+    ['12.30', 5, 2, '12.30'],
+    ['-12.30', 5, 2, '-12.30'],
+    ['0.12', 2, 2, '0.12'],
+    ['-0.00', 5, 2, '0.00'],
+    ['-0.10', 5, 2, '-0.10'],
+    ['012.30', 5, 2, '12.30'],
+    ['12.300', 5, 2, '12.30'],
+    ['12', 5, 2, '12.00'],
+    ['12.', 5, 2, '12.00'],
   ])('fits %s into decimal(%i, %i) as %s', (text, precision, scale, expected) => {
     expect(fitDecimal(text, precision, scale)).toBe(expected);
   });
@@ -24,6 +34,9 @@ describe('exact decimal arithmetic', () => {
     ['1000', 5, 2],
     ['1e900000', 5, 2],
     ['1234', 3, 0],
+    ['5.12', 2, 2],
+    ['123.45', 4, 2],
+    ['-123.45', 4, 2],
   ])('refuses %s for decimal(%i, %i)', (text, precision, scale) => {
     expect(() => fitDecimal(text, precision, scale)).toThrow(/does not fit decimal/);
   });
