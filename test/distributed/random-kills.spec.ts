@@ -4,8 +4,8 @@ import { mariadb, postgres, releaseMariadb, releasePostgres, serversAvailable, s
 /**
  * Case 17: transfers across PostgreSQL, MariaDB and SQLite, with the worker killed (SIGKILL) at
  * random moments, recovered, and checked, cycle after cycle. CI runs a few cycles; set
- * SOAK_KILLS to run many (e.g. SOAK_KILLS=500 npx jest test/distributed/random-kills): the same
- * test, only longer.
+ * SOAK_KILLS to run many (SOAK_KILLS=1000 npx jest test/distributed/random-kills, about 70 minutes
+ * on 2 cores): the same test, only longer. docs/distributed-transactions.md records the last soak.
  */
 const CYCLES = Number(process.env.SOAK_KILLS ?? 6);
 jest.setTimeout(Math.max(120_000, CYCLES * 20_000));
