@@ -19,11 +19,16 @@ function spread(values) {
  * library back to back, so pairing them cancels most of what the machine's other tenants do.
  */
 function pairedRatio(library, raw) {
-  const ratios = [];
-  for (let i = 0; i < Math.min(library.length, raw.length); i++) {
-    if (Number.isFinite(library[i]) && Number.isFinite(raw[i]) && raw[i] > 0) ratios.push(library[i] / raw[i]);
-  }
-  return median(ratios);
+  return median(repetitionRatios(library, raw).filter(Number.isFinite));
 }
 
-module.exports = { median, spread, pairedRatio };
+/** Each repetition's ratio, in the order run (NaN where a repetition has no usable pair). */
+function repetitionRatios(library, raw) {
+  const ratios = [];
+  for (let i = 0; i < Math.min(library.length, raw.length); i++) {
+    ratios.push(Number.isFinite(library[i]) && Number.isFinite(raw[i]) && raw[i] > 0 ? library[i] / raw[i] : Number.NaN);
+  }
+  return ratios;
+}
+
+module.exports = { median, spread, pairedRatio, repetitionRatios };

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,28 +5,9 @@ import { ConnectionRegistry, type ConnectionOptions } from 'nestjs-activerecord'
 import { mariadb, postgres, quietLogger, releaseMariadb, releasePostgres, serversAvailable } from '../distributed/support';
 import { runCli } from '../../lib/cli/cli';
 import { writeMigration, migration } from '../schema/harness';
+import { runCliProcess as cli, type CliRun } from '../support/cli-process';
 
 const ROOT = join(__dirname, '..', '..');
-const CLI = join(ROOT, 'lib', 'cli', 'main.ts');
-
-interface Run {
-  readonly code: number | null;
-  readonly out: string;
-  readonly err: string;
-}
-
-/** `npx nestjs-activerecord ...` as a process of its own, in `cwd`. */
-function cli(cwd: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['-r', join(ROOT, 'test', 'support', 'register-ts.js'), CLI, ...args], { cwd, env: { ...process.env, ...env } });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.on('exit', (code) => resolve({ code, out, err }));
-  });
-}
-
 const available = serversAvailable();
 const describeIf = available.ok ? describe : describe.skip;
 
@@ -36,7 +16,7 @@ describe('npx nestjs-activerecord: usage', () => {
   afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
   /** The same entry point in this process (usage errors need no database, and no second process). */
-  const inProcess = async (args: string[]): Promise<Run> => {
+  const inProcess = async (args: string[]): Promise<CliRun> => {
     const lines = { out: [] as string[], err: [] as string[] };
     const previous = process.cwd();
     process.chdir(cwd);

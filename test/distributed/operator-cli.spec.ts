@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../lib/cli/cli';
 import type { Output } from '../../lib/cli/output';
+import { runCliProcess, type CliRun } from '../support/cli-process';
 import { BankInspector, NODE, recoverInFreshProcess, runUntilKilled } from './harness/harness';
 import { mariadb, postgres, releaseMariadb, releasePostgres, serversAvailable, sqliteFile } from './support';
 
@@ -16,16 +16,10 @@ import { mariadb, postgres, releaseMariadb, releasePostgres, serversAvailable, s
 jest.setTimeout(120_000);
 const servers = serversAvailable();
 const describeIf = servers.ok ? describe : describe.skip;
-const ROOT = join(__dirname, '..', '..');
 const LEASE_MS = 300;
 const OPERATOR = `operator-${process.pid}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-interface Run {
-  readonly code: number | null;
-  readonly out: string;
-  readonly err: string;
-}
 
 interface Status {
   nodes: Array<{ node: string; leaseUntil: string; claimedBy: string | null }>;
@@ -56,7 +50,7 @@ describeIf('npx nestjs-activerecord tx status | recover | resolve', () => {
   });
 
   /** The CLI in this process, answering a confirmation prompt with `answer` (undefined: no terminal). */
-  const tx = async (args: string[], answer?: string): Promise<Run> => {
+  const tx = async (args: string[], answer?: string): Promise<CliRun> => {
     const lines = { out: [] as string[], err: [] as string[] };
     const output: Output = { out: (line) => lines.out.push(line), err: (line) => lines.err.push(line), ask: async () => answer };
     const code = await runCli(['tx', ...args, '--config', config], output);
@@ -87,14 +81,7 @@ describeIf('npx nestjs-activerecord tx status | recover | resolve', () => {
     expect(json.nodes.map((n) => n.node)).toContain(NODE);
 
     // The real command line: `tx status` as two words, human-readable.
-    const run = await new Promise<Run>((resolve) => {
-      const child = spawn(process.execPath, ['-r', join(ROOT, 'test', 'support', 'register-ts.js'), join(ROOT, 'lib', 'cli', 'main.ts'), 'tx', 'status', '--config', config]);
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-      child.on('exit', (code) => resolve({ code, out, err }));
-    });
+    const run = await runCliProcess(dir, ['tx', 'status', '--config', config]);
     expect(run.err).toBe('');
     expect(run.code).toBe(0);
     expect(run.out).toContain(`${gid}  node ${NODE}`);

@@ -26,7 +26,7 @@ export const transactionCommands: readonly CliCommand[] = [
     options: [JSON_OUTPUT],
     run: async ({ args, app, output }) => {
       const coordinator = app.registry.coordinator;
-      const [pending, leases] = await Promise.all([coordinator.inDoubt({ allNodes: true }), coordinator.nodes()]);
+      const [pending, leases] = await everyNode(coordinator);
       if (args.flags.has('json')) output.out(JSON.stringify({ nodes: leases, ...pending }, null, 2));
       else printStatus(output, pending, leases, coordinator.options.orphanTimeoutMs);
       return pending.unreachable.length > 0 ? 1 : 0;
@@ -63,7 +63,7 @@ export const transactionCommands: readonly CliCommand[] = [
         throw new UsageError(`give the transaction id and 'commit' or 'rollback' (tx status lists the ids)`);
       }
       const coordinator = app.registry.coordinator;
-      const [pending, leases] = await Promise.all([coordinator.inDoubt({ allNodes: true }), coordinator.nodes()]);
+      const [pending, leases] = await everyNode(coordinator);
       const branches = pending.branches.filter((branch) => branch.gid === gid);
       if (branches.length === 0) {
         const unreachable = pending.unreachable.map((entry) => entry.connection);
@@ -94,6 +94,11 @@ export const transactionCommands: readonly CliCommand[] = [
     },
   },
 ];
+
+/** What is pending on every node, and every node's lease: what the operator looks at. */
+function everyNode(coordinator: TransactionCoordinator): Promise<[Pending, Lease[]]> {
+  return Promise.all([coordinator.inDoubt({ allNodes: true }), coordinator.nodes()]);
+}
 
 function printStatus(output: Output, pending: Pending, leases: readonly Lease[], orphanTimeoutMs: number): void {
   const now = Date.now();
