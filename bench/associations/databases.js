@@ -52,14 +52,7 @@ const postgres = {
   async prepare(settings) {
     const { Client } = require('pg');
     const backend = require('../backends/postgres');
-    const admin = new Client(backend.settingsFor());
-    await admin.connect();
-    try {
-      await admin.query(`DROP DATABASE IF EXISTS "${DATABASE}" WITH (FORCE)`);
-      await admin.query(`CREATE DATABASE "${DATABASE}"`);
-    } finally {
-      await admin.end();
-    }
+    await backend.createDatabase(DATABASE);
     const connection = backend.settingsFor(DATABASE);
     const client = new Client(connection);
     await client.connect();
@@ -86,29 +79,14 @@ const postgres = {
     }
     return { backend: 'postgres', ...connection };
   },
-  async cleanup() {
-    const { Client } = require('pg');
-    const admin = new Client(require('../backends/postgres').settingsFor());
-    await admin.connect();
-    try {
-      await admin.query(`DROP DATABASE IF EXISTS "${DATABASE}" WITH (FORCE)`);
-    } finally {
-      await admin.end();
-    }
-  },
+  cleanup: () => require('../backends/postgres').dropDatabase(DATABASE),
 };
 
 const mariadb = {
   async prepare(settings) {
     const mysql = require('mysql2/promise');
     const backend = require('../backends/mariadb');
-    const admin = await mysql.createConnection(backend.settingsFor());
-    try {
-      await admin.query(`DROP DATABASE IF EXISTS \`${DATABASE}\``);
-      await admin.query(`CREATE DATABASE \`${DATABASE}\``);
-    } finally {
-      await admin.end();
-    }
+    await backend.createDatabase(DATABASE);
     const connection = backend.settingsFor(DATABASE);
     const client = await mysql.createConnection(connection);
     try {
@@ -127,15 +105,7 @@ const mariadb = {
     }
     return { backend: 'mariadb', ...connection };
   },
-  async cleanup() {
-    const mysql = require('mysql2/promise');
-    const admin = await mysql.createConnection(require('../backends/mariadb').settingsFor());
-    try {
-      await admin.query(`DROP DATABASE IF EXISTS \`${DATABASE}\``);
-    } finally {
-      await admin.end();
-    }
-  },
+  cleanup: () => require('../backends/mariadb').dropDatabase(DATABASE),
 };
 
 async function insertBooks(settings, insert) {

@@ -71,12 +71,22 @@ module.exports = {
     }
   },
 
-  async prepare(key, { seedRows }) {
-    const database = databaseName(key);
+  /** An empty database of the benches' own on the configured server (a leftover is dropped first); its URL. */
+  async createDatabase(database) {
     await withConnection(undefined, async (c) => {
       await c.query(`DROP DATABASE IF EXISTS \`${database}\``);
       await c.query(`CREATE DATABASE \`${database}\``);
     });
+    return urlFor(settingsFor(database));
+  },
+
+  async dropDatabase(database) {
+    await withConnection(undefined, (c) => c.query(`DROP DATABASE IF EXISTS \`${database}\``));
+  },
+
+  async prepare(key, { seedRows }) {
+    const database = databaseName(key);
+    await this.createDatabase(database);
     await withConnection(database, async (c) => {
       for (const table of TABLES) await c.query(tableDdl(table));
       const chunk = 1000;
@@ -95,7 +105,7 @@ module.exports = {
   },
 
   async cleanup(ctx) {
-    await withConnection(undefined, (c) => c.query(`DROP DATABASE IF EXISTS \`${ctx.database}\``));
+    await this.dropDatabase(ctx.database);
   },
 
   async openAdmin(ctx) {

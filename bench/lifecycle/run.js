@@ -59,58 +59,21 @@ const BACKENDS = {
       fs.rmSync(path.join(DATA_DIR, 'lifecycle'), { recursive: true, force: true });
     },
   },
-  postgres: {
-    title: 'PostgreSQL',
-    url: () => process.env.PG_URL || 'postgres://postgres@127.0.0.1:5432/test',
-    async admin(work) {
-      const { Client } = require('pg');
-      const client = new Client({ connectionString: this.url(), connectionTimeoutMillis: 3000 });
-      await client.connect();
-      try {
-        return await work((sql) => client.query(sql));
-      } finally {
-        await client.end();
-      }
-    },
-    async prepare() {
-      await this.admin(async (run) => {
-        await run(`DROP DATABASE IF EXISTS ${DATABASE}`);
-        await run(`CREATE DATABASE ${DATABASE}`);
-      });
-      const url = new URL(this.url());
-      url.pathname = `/${DATABASE}`;
-      return () => ({ backend: 'postgres', url: url.toString(), pool: { max: 2 } });
-    },
-    async cleanup() {
-      await this.admin((run) => run(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`));
-    },
-  },
-  mariadb: {
-    title: 'MariaDB',
-    url: () => process.env.MYSQL_URL || 'mysql://root@127.0.0.1:3306/test',
-    async admin(work) {
-      const mysql = require('mysql2/promise');
-      const connection = await mysql.createConnection({ uri: this.url(), connectTimeout: 3000 });
-      try {
-        return await work((sql) => connection.query(sql));
-      } finally {
-        await connection.end();
-      }
-    },
-    async prepare() {
-      await this.admin(async (run) => {
-        await run(`DROP DATABASE IF EXISTS ${DATABASE}`);
-        await run(`CREATE DATABASE ${DATABASE}`);
-      });
-      const url = new URL(this.url());
-      url.pathname = `/${DATABASE}`;
-      return () => ({ backend: 'mariadb', url: url.toString(), pool: { max: 2 } });
-    },
-    async cleanup() {
-      await this.admin((run) => run(`DROP DATABASE IF EXISTS ${DATABASE}`));
-    },
-  },
+  postgres: serverBackend('PostgreSQL', 'postgres', require('../backends/postgres')),
+  mariadb: serverBackend('MariaDB', 'mariadb', require('../backends/mariadb')),
 };
+
+/** A server backend: one database for every variant, made and dropped through bench/backends. */
+function serverBackend(title, backend, server) {
+  return {
+    title,
+    async prepare() {
+      const url = await server.createDatabase(DATABASE);
+      return () => ({ backend, url, pool: { max: 2 } });
+    },
+    cleanup: () => server.dropDatabase(DATABASE),
+  };
+}
 
 const live = new Set();
 
