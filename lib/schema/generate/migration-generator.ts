@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Connection } from '../../connection/connection';
 import { ConfigurationError } from '../../errors';
 import type { TableSchema } from '../database-schema';
-import { migrationFolder, migrationTimestamp } from '../migrations/migration-files';
+import { migrationFolder, migrationTimestamp, nextMigrationTimestamp } from '../migrations/migration-files';
 import type { Migrator } from '../migrations/migrator';
 import { MigrationError } from '../migrations/migration-error';
 import { requireSchemaSupport } from '../schema-support-of';
@@ -18,7 +18,7 @@ export interface GenerateOptions {
   renames?: Readonly<Record<string, string>>;
   /** `ts` (default) or `js` (CommonJS). */
   language?: 'ts' | 'js';
-  /** The timestamp of the file name; default now. */
+  /** The timestamp of the file name; default now, or a second after the newest migration if that is later. */
   now?: Date;
 }
 
@@ -52,10 +52,15 @@ function migrationSlug(name: unknown): string {
   return slug;
 }
 
+/** `<timestamp>_<slug>`: at the time asked for, else after every migration already written. */
+function migrationId(directory: string, slug: string, now: Date | undefined): string {
+  return `${now ? migrationTimestamp(now) : nextMigrationTimestamp(directory)}_${slug}`;
+}
+
 /** `migration:create`: an empty migration for one connection, to write by hand. Returns its path. */
 export function createEmptyMigration(directory: string, connection: string, name: string, options: { language?: 'ts' | 'js'; now?: Date } = {}): string {
   const language = options.language ?? 'ts';
-  const id = `${migrationTimestamp(options.now)}_${migrationSlug(name)}`;
+  const id = migrationId(directory, migrationSlug(name), options.now);
   const folder = migrationFolder(directory, connection);
   const file = join(folder, `${id}.${language}`);
   if (existsSync(file)) throw new ConfigurationError(`${file} already exists`, { field: 'name' });
@@ -83,7 +88,7 @@ export async function generateMigrations(source: GeneratorSource, name: string, 
       );
     }
   }
-  const id = `${migrationTimestamp(options.now)}_${slug}`;
+  const id = migrationId(source.directory, slug, options.now);
   const results: GeneratedMigration[] = [];
   for (const { connection: connectionName, diff } of await diffConnections(source, { ...options, connection: selected })) {
     const connection = source.get(connectionName);

@@ -73,3 +73,26 @@ export function loadMigration(file: MigrationFile, connection: string): Migratio
 export function migrationTimestamp(date = new Date()): string {
   return date.toISOString().replace(/[-:T]/g, '').slice(0, 14);
 }
+
+/**
+ * The timestamp for a new migration: now, or one second after the newest migration of any
+ * connection under `directory` when that is not earlier. Migrations written within one second
+ * (or behind a clock that went back) would otherwise share a timestamp and run in the order of
+ * their names, not the order they were written.
+ */
+export function nextMigrationTimestamp(directory: string, now = new Date()): string {
+  const stamp = migrationTimestamp(now);
+  const root = resolve(directory);
+  let newest = '';
+  if (existsSync(root) && statSync(root).isDirectory()) {
+    for (const connection of readdirSync(root)) {
+      for (const { id } of migrationFiles(root, connection)) {
+        const prefix = id.slice(0, id.indexOf('_'));
+        if (prefix.length === 14 && prefix > newest) newest = prefix;
+      }
+    }
+  }
+  if (newest < stamp) return stamp;
+  const [year, month, day, hour, minute, second] = [0, 4, 6, 8, 10, 12].map((at, i) => Number(newest.slice(at, i === 0 ? 4 : at + 2)));
+  return migrationTimestamp(new Date(Date.UTC(year!, month! - 1, day!, hour!, minute!, second! + 1)));
+}
